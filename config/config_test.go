@@ -1,0 +1,153 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestLoadGood(t *testing.T) {
+	b, err := os.ReadFile("testdata/good.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets := map[string]string{
+		"REPMON_API_TOKEN": "tok", "X_BEARER_TOKEN": "xbt", "REDDIT_CLIENT_ID": "rid", "REDDIT_CLIENT_SECRET": "rsec",
+		"MASTODON_TOKEN": "mt", "BSKY_IDENTIFIER": "me.bsky.social", "BSKY_APP_PASSWORD": "app", "SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T/B/X",
+		"WEBHOOK_SECRET": "ws", "SMTP_PASSWORD": "pw",
+	}
+	cfg, err := Load(b, env(secrets))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if got := cfg.Sources[2].BearerToken.Value(); got != "xbt" {
+		t.Errorf("bearer token = %q, want expanded value", got)
+	}
+	if got := cfg.Sources[1].Schedule; got != DefaultSchedule {
+		t.Errorf("default schedule = %q", got)
+	}
+	if got := cfg.Sources[2].Endpoint; got != "https://api.x.com" {
+		t.Errorf("default x endpoint = %q", got)
+	}
+	if *cfg.Sentiment.NegativeBelow != -0.05 || cfg.Sentiment.Lexicon["recall"] != -2 {
+		t.Errorf("sentiment = %+v", cfg.Sentiment)
+	}
+	if got := cfg.Alerts.Rules[2].Severity; got != "warning" {
+		t.Errorf("default severity = %q", got)
+	}
+}
+
+func TestSecretNeverPrints(t *testing.T) {
+	s := Secret("hunter2")
+	for _, got := range []string{s.String(), s.GoString(), func() string { b, _ := s.MarshalJSON(); return string(b) }()} {
+		if strings.Contains(got, "hunter2") {
+			t.Errorf("secret leaked: %q", got)
+		}
+	}
+}
+
+func TestEnvExpansionCannotInjectYAML(t *testing.T) {
+	doc := "brands: [{name: acme, query: \"${Q}\"}]\n"
+	cfg, err := Load([]byte(doc), env(map[string]string{"Q": "acme\"}]\nstorage: {driver: nope"}))
+	if err == nil && cfg.Storage.Driver != "sqlite" {
+		t.Fatalf("expansion changed the document structure: %+v", cfg.Storage)
+	}
+}
+
+// TestInvalid pairs every testdata/invalid-*.yml with the exact problem it must report.
+func TestInvalid(t *testing.T) {
+	want := map[string]string{
+		"unknown-key":         "colour: unknown field (line 3)",
+		"bad-cron":            `sources[2].schedule: invalid cron expression "*/61 * * * *": step 61 out of range`,
+		"unknown-source-type": `sources[0].type: unknown source type "facebook" (want hackernews, rss, x, reddit, mastodon or bluesky)`,
+		"no-brands":           "brands: at least one brand is required",
+		"brand-name":          `brands[0].name: invalid brand name "Acme Corp": use lowercase letters, digits, '_' and '-'`,
+		"unbalanced-query":    "brands[0].query: position 0: unbalanced parenthesis",
+		"duplicate-source":    `sources[1].name: duplicate source name "hn"`,
+		"endpoint":            `sources[0].endpoint: invalid URL "hn.algolia.com": must be an absolute http or https URL`,
+		"missing-secret":      "sources[0].bearer_token: required, but environment variable REPMON_TEST_UNSET_TOKEN is not set",
+		"undefined-channel":   `alerts.rules[0].channels[0]: undefined channel "marketing"`,
+		"sentiment-mode":      `sentiment.mode: unknown mode "afinn" (want reputation or vader)`,
+		"type-mismatch":       "sources[0].max_pages: cannot unmarshal !!str `lots` into int",
+	}
+	files, _ := filepath.Glob("testdata/invalid-*.yml")
+	if len(files) != len(want) {
+		t.Errorf("%d invalid-*.yml files, %d expectations", len(files), len(want))
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "invalid-"), ".yml")
+		t.Run(name, func(t *testing.T) {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = Load(b, env(nil))
+			var probs Problems
+			if !errors.As(err, &probs) {
+				t.Fatalf("Load = %v, want Problems", err)
+			}
+			w, ok := want[name]
+			if !ok {
+				t.Fatalf("no expectation for %s; problems: %q", f, probs)
+			}
+			for _, p := range probs {
+				if p == w {
+					return
+				}
+			}
+			t.Errorf("problems %q do not include %q", probs, w)
+		})
+	}
+}
+
+func TestReportsEveryProblemAtOnce(t *testing.T) {
+	doc := `brands: [{name: "Bad Name", query: x}]
+sources: [{name: a, type: nope}, {name: b, type: hackernews, schedule: "bogus"}]
+sentiment: {mode: nope}
+`
+	_, err := Load([]byte(doc), env(nil))
+	var probs Problems
+	if !errors.As(err, &probs) || len(probs) != 4 {
+		t.Fatalf("want 4 problems, got %v", err)
+	}
+}
+
+func TestMissingFile(t *testing.T) {
+	_, err := LoadFile(filepath.Join(t.TempDir(), "nope.yml"))
+	if !errors.Is(err, ErrNotFound) {
+		t.Fatalf("err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestCheckSchedule(t *testing.T) {
+	for _, tc := range []struct {
+		spec string
+		ok   bool
+	}{
+		{"@every 5m", true}, {"*/5 * * * *", true}, {"@hourly", true}, {"CRON_TZ=UTC 0 9 * * 1-5", true},
+		{"*/61 * * * *", false}, {"61 * * * *", false}, {"* * * *", false}, {"@every 0s", false}, {"", false},
+	} {
+		if err := CheckSchedule(tc.spec); (err == nil) != tc.ok {
+			t.Errorf("CheckSchedule(%q) = %v, want ok=%v", tc.spec, err, tc.ok)
+		}
+	}
+}
+
+func FuzzLoad(f *testing.F) {
+	for _, p := range []string{"testdata/good.yml", "testdata/invalid-type-mismatch.yml"} {
+		b, _ := os.ReadFile(p)
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		cfg, err := Load(b, env(nil))
+		if err == nil && cfg == nil {
+			t.Fatal("nil config without error")
+		}
+	})
+}

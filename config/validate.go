@@ -1,0 +1,339 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Defaults, in one place.
+const (
+	DefaultSchedule  = "@every 5m"
+	DefaultListen    = "127.0.0.1:9464"
+	DefaultDSN       = "repmon.db"
+	DefaultTimeout   = 2 * time.Minute
+	DefaultMaxPages  = 5
+	DefaultUserAgent = "repmon/1.0 (+https://github.com/repmon/repmon)"
+)
+
+// DefaultEndpoints holds the public API base URL of each source type that has one.
+var DefaultEndpoints = map[string]string{
+	TypeHackerNews: "https://hn.algolia.com",
+	TypeX:          "https://api.x.com",
+	TypeReddit:     "https://oauth.reddit.com",
+	TypeBluesky:    "https://bsky.social",
+}
+
+func (c *Config) applyDefaults() {
+	if c.Storage.Driver == "" {
+		c.Storage.Driver = "sqlite"
+	}
+	if c.Storage.DSN == "" && c.Storage.Driver == "sqlite" {
+		c.Storage.DSN = DefaultDSN
+	}
+	if c.Server.Listen == "" {
+		c.Server.Listen = DefaultListen
+	}
+	if c.Sentiment.Mode == "" {
+		c.Sentiment.Mode = "reputation"
+	}
+	if c.Sentiment.NegativeBelow == nil {
+		v := -0.05
+		c.Sentiment.NegativeBelow = &v
+	}
+	if c.Sentiment.PositiveAbove == nil {
+		v := 0.05
+		c.Sentiment.PositiveAbove = &v
+	}
+	for i := range c.Sources {
+		s := &c.Sources[i]
+		if s.Schedule == "" {
+			s.Schedule = DefaultSchedule
+		}
+		if s.Timeout == 0 {
+			s.Timeout = Duration(DefaultTimeout)
+		}
+		if s.MaxPages == 0 {
+			s.MaxPages = DefaultMaxPages
+		}
+		if s.Type == TypeX && s.API == "" {
+			s.API = "v2"
+		}
+		if s.Endpoint == "" {
+			s.Endpoint = DefaultEndpoints[s.Type]
+			if s.Type == TypeX && s.API == "v1.1" {
+				s.Endpoint = "https://api.twitter.com"
+			}
+		}
+		if s.Type == TypeReddit && s.AuthEndpoint == "" { // only reddit has a separate auth host
+			s.AuthEndpoint = "https://www.reddit.com"
+		}
+		if s.UserAgent == "" {
+			s.UserAgent = DefaultUserAgent
+		}
+		if s.Type == TypeRSS && s.Preset == "google_news" && len(s.Feeds) == 0 {
+			s.Feeds = []string{GoogleNewsFeed}
+		}
+	}
+	c.Alerts.applyDefaults()
+}
+
+var nameRE = regexp.MustCompile(`^[a-z0-9_-]+$`)
+
+// validator collects problems; each names its field path.
+type validator struct {
+	probs Problems
+	unset map[string]string
+}
+
+func (v *validator) addf(path, format string, args ...any) {
+	v.probs = append(v.probs, path+": "+fmt.Sprintf(format, args...))
+}
+
+// required reports an empty required field; for a ${VAR} that was unset it
+// says which variable, so the operator knows what to export.
+func (v *validator) required(path, value string) {
+	if value != "" {
+		return
+	}
+	if env, ok := v.unset[path]; ok {
+		v.addf(path, "required, but environment variable %s is not set", env)
+		return
+	}
+	v.addf(path, "required")
+}
+
+func (v *validator) name(path, value, what string) {
+	switch {
+	case value == "":
+		v.addf(path, "required")
+	case !nameRE.MatchString(value):
+		v.addf(path, "invalid %s name %q: use lowercase letters, digits, '_' and '-'", what, value)
+	}
+}
+
+// httpURL checks an absolute http(s) URL; it never echoes a URL that may
+// carry credentials when secret is true.
+func (v *validator) httpURL(path, value string, secret bool) {
+	u, err := url.Parse(value)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		if secret {
+			v.addf(path, "invalid URL: must be an absolute http or https URL")
+			return
+		}
+		v.addf(path, "invalid URL %q: must be an absolute http or https URL", value)
+	}
+}
+
+func (c *Config) validate(unset map[string]string) Problems {
+	v := &validator{unset: unset}
+	switch c.Storage.Driver {
+	case "sqlite":
+		if c.Storage.DSN == "" {
+			v.addf("storage.dsn", "required")
+		}
+	case "postgres":
+		v.addf("storage.driver", "postgres is not available in this build yet; use sqlite")
+	default:
+		v.addf("storage.driver", "unknown driver %q (want sqlite or postgres)", c.Storage.Driver)
+	}
+	if _, _, err := net.SplitHostPort(c.Server.Listen); err != nil {
+		v.addf("server.listen", "invalid address %q: want host:port", c.Server.Listen)
+	}
+	if env, ok := unset["server.api_token"]; ok {
+		v.addf("server.api_token", "environment variable %s is not set", env)
+	}
+
+	if len(c.Brands) == 0 {
+		v.addf("brands", "at least one brand is required")
+	}
+	brands := map[string]bool{}
+	for i, b := range c.Brands {
+		p := fmt.Sprintf("brands[%d]", i)
+		v.name(p+".name", b.Name, "brand")
+		if brands[b.Name] && b.Name != "" {
+			v.addf(p+".name", "duplicate brand name %q", b.Name)
+		}
+		brands[b.Name] = true
+		if strings.TrimSpace(b.Query) == "" {
+			v.addf(p+".query", "required")
+		} else if err := CheckQuery(b.Query); err != nil {
+			v.addf(p+".query", "%v", err)
+		}
+	}
+
+	names := map[string]bool{}
+	for i := range c.Sources {
+		c.Sources[i].validate(v, fmt.Sprintf("sources[%d]", i), names, brands)
+	}
+
+	switch c.Sentiment.Mode {
+	case "reputation", "vader":
+	default:
+		v.addf("sentiment.mode", "unknown mode %q (want reputation or vader)", c.Sentiment.Mode)
+	}
+	if nb, pa := *c.Sentiment.NegativeBelow, *c.Sentiment.PositiveAbove; nb < -1 || nb > 1 || pa < -1 || pa > 1 || nb >= pa {
+		v.addf("sentiment", "thresholds must satisfy -1 <= negative_below < positive_above <= 1")
+	}
+	for k, s := range c.Sentiment.Lexicon {
+		if s < -4 || s > 4 {
+			v.addf("sentiment.lexicon."+k, "valence %v outside [-4, 4]", s)
+		}
+	}
+	c.Alerts.validate(v, c)
+	return v.probs
+}
+
+// CheckQuery validates a brand query. It is a variable so that the query
+// package, which compiles queries, stays the only place that parses them.
+var CheckQuery = func(string) error { return nil }
+
+func (s *Source) validate(v *validator, p string, names, brands map[string]bool) {
+	v.name(p+".name", s.Name, "source")
+	if names[s.Name] && s.Name != "" {
+		v.addf(p+".name", "duplicate source name %q", s.Name)
+	}
+	names[s.Name] = true
+	if err := CheckSchedule(s.Schedule); err != nil {
+		v.addf(p+".schedule", "%v", err)
+	}
+	if s.Timeout < 0 {
+		v.addf(p+".timeout", "must be positive")
+	}
+	if s.MaxPages < 0 {
+		v.addf(p+".max_pages", "must be positive")
+	}
+	for j, b := range s.Brands {
+		if !brands[b] {
+			v.addf(fmt.Sprintf("%s.brands[%d]", p, j), "unknown brand %q", b)
+		}
+	}
+	if s.Endpoint != "" {
+		v.httpURL(p+".endpoint", s.Endpoint, false)
+	}
+
+	// Fields allowed per type; anything else set is a mistake worth reporting.
+	allowed := map[string][]string{
+		TypeHackerNews: {},
+		TypeRSS:        {"feeds", "preset"},
+		TypeX:          {"api", "bearer_token"},
+		TypeReddit:     {"client_id", "client_secret", "user_agent", "auth_endpoint"},
+		TypeMastodon:   {"access_token", "hashtags"},
+		TypeBluesky:    {"identifier", "app_password"},
+	}
+	fields, ok := allowed[s.Type]
+	if !ok {
+		if s.Type == "" {
+			v.addf(p+".type", "required")
+		} else {
+			v.addf(p+".type", "unknown source type %q (want hackernews, rss, x, reddit, mastodon or bluesky)", s.Type)
+		}
+		return
+	}
+	set := map[string]bool{
+		"feeds": len(s.Feeds) > 0, "preset": s.Preset != "", "api": s.API != "",
+		"bearer_token": s.BearerToken != "", "client_id": s.ClientID != "", "client_secret": s.ClientSecret != "",
+		"auth_endpoint": s.AuthEndpoint != "",
+		"access_token":  s.AccessToken != "", "hashtags": len(s.Hashtags) > 0,
+		"identifier": s.Identifier != "", "app_password": s.AppPassword != "",
+	}
+	for f, isSet := range set {
+		if isSet && !contains(fields, f) {
+			v.addf(p+"."+f, "not valid for source type %s", s.Type)
+		}
+	}
+
+	switch s.Type {
+	case TypeRSS:
+		switch s.Preset {
+		case "", "google_news":
+		default:
+			v.addf(p+".preset", "unknown preset %q (want google_news)", s.Preset)
+		}
+		if len(s.Feeds) == 0 {
+			v.addf(p+".feeds", "at least one feed URL is required (or preset: google_news)")
+		}
+		for j, f := range s.Feeds {
+			v.httpURL(fmt.Sprintf("%s.feeds[%d]", p, j), strings.ReplaceAll(f, "{query}", "q"), false)
+		}
+	case TypeX:
+		switch s.API {
+		case "v2", "v1.1":
+		default:
+			v.addf(p+".api", "unknown X API %q (want v2 or v1.1)", s.API)
+		}
+		v.required(p+".bearer_token", s.BearerToken.Value())
+	case TypeReddit:
+		v.required(p+".client_id", s.ClientID.Value())
+		v.required(p+".client_secret", s.ClientSecret.Value())
+		v.httpURL(p+".auth_endpoint", s.AuthEndpoint, false)
+	case TypeMastodon:
+		if s.Endpoint == "" {
+			v.addf(p+".endpoint", "required: the instance URL, e.g. https://mastodon.social")
+		}
+		if env, ok := v.unset[p+".access_token"]; ok {
+			v.addf(p+".access_token", "environment variable %s is not set", env)
+		}
+		for j, h := range s.Hashtags {
+			if h == "" || strings.ContainsAny(h, "# \t/") {
+				v.addf(fmt.Sprintf("%s.hashtags[%d]", p, j), "invalid hashtag %q: give it without '#'", h)
+			}
+		}
+	case TypeBluesky:
+		v.required(p+".identifier", s.Identifier.Value())
+		v.required(p+".app_password", s.AppPassword.Value())
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// CheckSchedule validates a robfig/cron/v3 spec more strictly than the
+// library: it rejects steps larger than the field's range ("*/61"), which
+// cron would silently treat as "once", and @every below one second.
+func CheckSchedule(spec string) error {
+	sched, err := cronParser.Parse(spec)
+	if err != nil {
+		return fmt.Errorf("invalid cron expression %q: %v", spec, err)
+	}
+	if _, ok := sched.(cron.ConstantDelaySchedule); ok {
+		// cron rounds a shorter delay up to one second; say so instead.
+		if d, err := time.ParseDuration(strings.TrimSpace(strings.TrimPrefix(spec, "@every"))); err != nil || d < time.Second {
+			return fmt.Errorf("invalid cron expression %q: @every needs at least 1s", spec)
+		}
+		return nil
+	}
+	fields := strings.Fields(spec)
+	if len(fields) > 0 && strings.HasPrefix(fields[0], "CRON_TZ=") || len(fields) > 0 && strings.HasPrefix(fields[0], "TZ=") {
+		fields = fields[1:]
+	}
+	maxima := []int{59, 23, 31, 12, 7}
+	for i, f := range fields {
+		if i >= len(maxima) {
+			break
+		}
+		for _, part := range strings.Split(f, ",") {
+			if _, step, ok := strings.Cut(part, "/"); ok {
+				n, err := strconv.Atoi(step)
+				if err != nil || n < 1 || n > maxima[i] {
+					return fmt.Errorf("invalid cron expression %q: step %s out of range", spec, step)
+				}
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,442 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/repmon/repmon"
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// SQLite is the embedded default Store, backed by modernc.org/sqlite (pure
+// Go, no cgo) in WAL mode.
+type SQLite struct {
+	db  *sql.DB
+	now func() time.Time
+}
+
+var _ Store = (*SQLite)(nil)
+
+// OpenSQLite opens (creating if needed) the database file at path and applies
+// pending migrations. now may be nil for time.Now.
+func OpenSQLite(ctx context.Context, path string, now func() time.Time) (*SQLite, error) {
+	if now == nil {
+		now = time.Now
+	}
+	// BEGIN IMMEDIATE takes the write lock up front, so two writers queue on
+	// busy_timeout instead of failing with SQLITE_BUSY on lock upgrade.
+	// synchronous=NORMAL in WAL mode survives a process crash (SIGKILL); only
+	// an OS crash can lose the last commits.
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + path + "?" + q.Encode()
+	if path == ":memory:" {
+		return nil, errors.New("sqlite: :memory: is not supported; use a temporary file")
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	db.SetMaxOpenConns(4)
+	s := &SQLite{db: db, now: now}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *SQLite) migrate(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		version := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql")
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		err = s.tx(ctx, func(tx *sql.Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, s.now().Unix())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", version, err)
+		}
+	}
+	return nil
+}
+
+func (s *SQLite) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// Save implements Store.
+func (s *SQLite) Save(ctx context.Context, b Batch) ([]repmon.Mention, error) {
+	var inserted []repmon.Mention
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		inserted = inserted[:0]
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO mentions
+			(brand, source, source_type, ext_id, url, text, author, author_followers, lang, created_at, collected_at,
+			 likes, reposts, replies, compound, pos, neu, neg, label)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		agg, err := tx.PrepareContext(ctx, `INSERT INTO buckets (brand, source, start, total, positive, neutral, negative, compound_sum)
+			VALUES (?, ?, ?, 1, ?, ?, ?, ?)
+			ON CONFLICT (brand, source, start) DO UPDATE SET
+				total = total + 1, positive = positive + excluded.positive, neutral = neutral + excluded.neutral,
+				negative = negative + excluded.negative, compound_sum = compound_sum + excluded.compound_sum`)
+		if err != nil {
+			return err
+		}
+		defer agg.Close()
+		for _, m := range b.Mentions {
+			st := m.Sentiment
+			res, err := ins.ExecContext(ctx, m.Brand, m.Source, m.SourceType, m.ID, m.URL, m.Text, m.Author, m.AuthorFollowers,
+				m.Lang, m.CreatedAt.UnixNano(), m.CollectedAt.UnixNano(), m.Likes, m.Reposts, m.Replies,
+				st.Compound, st.Pos, st.Neu, st.Neg, st.Label)
+			if err != nil {
+				return fmt.Errorf("insert mention: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				continue
+			}
+			inserted = append(inserted, m)
+			start := m.CreatedAt.Unix() / int64(BucketWidth/time.Second) * int64(BucketWidth/time.Second)
+			if _, err := agg.ExecContext(ctx, m.Brand, m.Source, start, b2i(st.Label == repmon.LabelPositive),
+				b2i(st.Label == repmon.LabelNeutral), b2i(st.Label == repmon.LabelNegative), st.Compound); err != nil {
+				return fmt.Errorf("update buckets: %w", err)
+			}
+		}
+		if b.Cursor != "" {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO cursors (source, brand, value, updated_at) VALUES (?, ?, ?, ?)
+				ON CONFLICT (source, brand) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+				b.Source, b.Brand, b.Cursor, s.now().UnixNano()); err != nil {
+				return fmt.Errorf("save cursor: %w", err)
+			}
+		}
+		if b.Alerts != nil && len(inserted) > 0 {
+			return enqueue(ctx, tx, b.Alerts(inserted), s.now())
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: save %s/%s: %w", b.Source, b.Brand, err)
+	}
+	return inserted, nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func enqueue(ctx context.Context, tx *sql.Tx, alerts []Alert, now time.Time) error {
+	for _, a := range alerts {
+		res, err := tx.ExecContext(ctx, `INSERT INTO alerts (id, rule, brand, created_at, payload) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO NOTHING`, a.ID, a.Rule, a.Brand, a.CreatedAt.UnixNano(), a.Payload)
+		if err != nil {
+			return fmt.Errorf("enqueue alert: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue // already queued: the id is the idempotency key
+		}
+		for _, ch := range a.Channels {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (alert_id, channel, state, next_attempt, updated_at)
+				VALUES (?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING`, a.ID, ch, a.CreatedAt.UnixNano(), now.UnixNano()); err != nil {
+				return fmt.Errorf("enqueue delivery: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// Cursor implements Store.
+func (s *SQLite) Cursor(ctx context.Context, source, brand string) (string, error) {
+	var v string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM cursors WHERE source = ? AND brand = ?`, source, brand).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("sqlite: cursor: %w", err)
+	}
+	return v, nil
+}
+
+// Mentions implements Store.
+func (s *SQLite) Mentions(ctx context.Context, q Query) ([]repmon.Mention, string, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	if limit > 1000 {
+		limit = 1000
+	}
+	var where []string
+	var args []any
+	add := func(cond string, arg any) { where = append(where, cond); args = append(args, arg) }
+	if q.Brand != "" {
+		add("brand = ?", q.Brand)
+	}
+	if q.Source != "" {
+		add("source = ?", q.Source)
+	}
+	if q.Sentiment != "" {
+		add("label = ?", q.Sentiment)
+	}
+	if !q.Since.IsZero() {
+		add("created_at >= ?", q.Since.UnixNano())
+	}
+	order, cmp := "DESC", "<"
+	if q.Ascending {
+		order, cmp = "ASC", ">"
+	}
+	if q.Cursor != "" {
+		ts, seq, err := decodeCursor(q.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		where = append(where, fmt.Sprintf("(created_at, seq) %s (?, ?)", cmp))
+		args = append(args, ts, seq)
+	}
+	stmt := `SELECT seq, brand, source, source_type, ext_id, url, text, author, author_followers, lang, created_at, collected_at,
+		likes, reposts, replies, compound, pos, neu, neg, label FROM mentions`
+	if len(where) > 0 {
+		stmt += " WHERE " + strings.Join(where, " AND ")
+	}
+	stmt += fmt.Sprintf(" ORDER BY created_at %s, seq %s LIMIT %d", order, order, limit+1)
+	rows, err := s.db.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("sqlite: mentions: %w", err)
+	}
+	defer rows.Close()
+	var out []repmon.Mention
+	var lastTS, lastSeq int64
+	next := ""
+	for rows.Next() {
+		if len(out) == limit {
+			next = encodeCursor(lastTS, lastSeq)
+			break
+		}
+		var m repmon.Mention
+		var created, collected, seq int64
+		st := &m.Sentiment
+		if err := rows.Scan(&seq, &m.Brand, &m.Source, &m.SourceType, &m.ID, &m.URL, &m.Text, &m.Author, &m.AuthorFollowers,
+			&m.Lang, &created, &collected, &m.Likes, &m.Reposts, &m.Replies, &st.Compound, &st.Pos, &st.Neu, &st.Neg, &st.Label); err != nil {
+			return nil, "", fmt.Errorf("sqlite: mentions: %w", err)
+		}
+		m.CreatedAt = time.Unix(0, created).UTC()
+		m.CollectedAt = time.Unix(0, collected).UTC()
+		lastTS, lastSeq = created, seq
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("sqlite: mentions: %w", err)
+	}
+	return out, next, nil
+}
+
+func encodeCursor(ts, seq int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(ts, 10) + ":" + strconv.FormatInt(seq, 10)))
+}
+
+func decodeCursor(c string) (int64, int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return 0, 0, ErrBadCursor
+	}
+	a, z, ok := strings.Cut(string(b), ":")
+	ts, err1 := strconv.ParseInt(a, 10, 64)
+	seq, err2 := strconv.ParseInt(z, 10, 64)
+	if !ok || err1 != nil || err2 != nil {
+		return 0, 0, ErrBadCursor
+	}
+	return ts, seq, nil
+}
+
+// Windows implements Store.
+func (s *SQLite) Windows(ctx context.Context, since time.Time) (map[string]Stats, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT brand, sum(total), sum(positive), sum(neutral), sum(negative), sum(compound_sum)
+		FROM buckets WHERE start >= ? GROUP BY brand`, bucketStart(since))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: windows: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]Stats{}
+	for rows.Next() {
+		var brand string
+		var st Stats
+		if err := rows.Scan(&brand, &st.Total, &st.Positive, &st.Neutral, &st.Negative, &st.CompoundSum); err != nil {
+			return nil, fmt.Errorf("sqlite: windows: %w", err)
+		}
+		out[brand] = st
+	}
+	return out, rows.Err()
+}
+
+func bucketStart(t time.Time) int64 {
+	w := int64(BucketWidth / time.Second)
+	return t.Unix() / w * w
+}
+
+// Buckets implements Store.
+func (s *SQLite) Buckets(ctx context.Context, brand, source string, since time.Time) ([]Bucket, error) {
+	stmt := `SELECT start, sum(total), sum(negative) FROM buckets WHERE brand = ? AND start >= ?`
+	args := []any{brand, bucketStart(since)}
+	if source != "" {
+		stmt += ` AND source = ?`
+		args = append(args, source)
+	}
+	rows, err := s.db.QueryContext(ctx, stmt+` GROUP BY start ORDER BY start`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: buckets: %w", err)
+	}
+	defer rows.Close()
+	var out []Bucket
+	for rows.Next() {
+		var b Bucket
+		var start int64
+		if err := rows.Scan(&start, &b.Total, &b.Negative); err != nil {
+			return nil, fmt.Errorf("sqlite: buckets: %w", err)
+		}
+		b.Start = time.Unix(start, 0).UTC()
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// Enqueue implements Store.
+func (s *SQLite) Enqueue(ctx context.Context, alerts []Alert) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error { return enqueue(ctx, tx, alerts, s.now()) })
+	if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	return nil
+}
+
+// Due implements Store.
+func (s *SQLite) Due(ctx context.Context, now time.Time, limit int) ([]Delivery, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT d.alert_id, d.channel, a.rule, a.brand, a.created_at, a.payload, d.attempts
+		FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+		WHERE d.state = 'pending' AND d.next_attempt <= ?
+		ORDER BY d.next_attempt, a.created_at LIMIT ?`, now.UnixNano(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: due: %w", err)
+	}
+	defer rows.Close()
+	var out []Delivery
+	for rows.Next() {
+		var d Delivery
+		var created int64
+		if err := rows.Scan(&d.AlertID, &d.Channel, &d.Rule, &d.Brand, &created, &d.Payload, &d.Attempts); err != nil {
+			return nil, fmt.Errorf("sqlite: due: %w", err)
+		}
+		d.CreatedAt = time.Unix(0, created).UTC()
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+func (s *SQLite) setDelivery(ctx context.Context, op, stmt string, args ...any) error {
+	if _, err := s.db.ExecContext(ctx, stmt, args...); err != nil {
+		return fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	return nil
+}
+
+// Delivered implements Store.
+func (s *SQLite) Delivered(ctx context.Context, alertID, channel string, at time.Time) error {
+	return s.setDelivery(ctx, "delivered", `UPDATE deliveries SET state = 'sent', attempts = attempts + 1, last_error = '', updated_at = ?
+		WHERE alert_id = ? AND channel = ?`, at.UnixNano(), alertID, channel)
+}
+
+// Retry implements Store.
+func (s *SQLite) Retry(ctx context.Context, alertID, channel string, next time.Time, reason string) error {
+	return s.setDelivery(ctx, "retry", `UPDATE deliveries SET attempts = attempts + 1, next_attempt = ?, last_error = ?, updated_at = ?
+		WHERE alert_id = ? AND channel = ? AND state = 'pending'`, next.UnixNano(), reason, s.now().UnixNano(), alertID, channel)
+}
+
+// Fail implements Store.
+func (s *SQLite) Fail(ctx context.Context, alertID, channel, reason string) error {
+	return s.setDelivery(ctx, "fail", `UPDATE deliveries SET state = 'failed', attempts = attempts + 1, last_error = ?, updated_at = ?
+		WHERE alert_id = ? AND channel = ?`, reason, s.now().UnixNano(), alertID, channel)
+}
+
+// Outbox implements Store.
+func (s *SQLite) Outbox(ctx context.Context) (int, time.Time, error) {
+	var n int
+	var oldest sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT count(*), min(a.created_at) FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+		WHERE d.state = 'pending'`).Scan(&n, &oldest)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("sqlite: outbox: %w", err)
+	}
+	if !oldest.Valid {
+		return n, time.Time{}, nil
+	}
+	return n, time.Unix(0, oldest.Int64).UTC(), nil
+}
+
+// LastAlert implements Store.
+func (s *SQLite) LastAlert(ctx context.Context, rule, brand string) (time.Time, error) {
+	var last sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, `SELECT max(created_at) FROM alerts WHERE rule = ? AND brand = ?`, rule, brand).Scan(&last); err != nil {
+		return time.Time{}, fmt.Errorf("sqlite: last alert: %w", err)
+	}
+	if !last.Valid {
+		return time.Time{}, nil
+	}
+	return time.Unix(0, last.Int64).UTC(), nil
+}
+
+// Ping implements Store.
+func (s *SQLite) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// Close implements Store.
+func (s *SQLite) Close() error { return s.db.Close() }

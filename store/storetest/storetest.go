@@ -1,0 +1,259 @@
+// Package storetest is the contract suite that every store.Store
+// implementation must pass.
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/repmon/repmon"
+	"github.com/repmon/repmon/store"
+)
+
+// Run runs the whole suite; open returns a fresh, empty store.
+func Run(t *testing.T, open func(t *testing.T) store.Store) {
+	t.Run("SaveIsIdempotent", func(t *testing.T) { saveIsIdempotent(t, open(t)) })
+	t.Run("URLDedup", func(t *testing.T) { urlDedup(t, open(t)) })
+	t.Run("CursorAtomicWithMentions", func(t *testing.T) { cursorAtomic(t, open(t)) })
+	t.Run("Paging", func(t *testing.T) { paging(t, open(t)) })
+	t.Run("Aggregates", func(t *testing.T) { aggregates(t, open(t)) })
+	t.Run("Outbox", func(t *testing.T) { outbox(t, open(t)) })
+	t.Run("ConcurrentSaves", func(t *testing.T) { concurrent(t, open(t)) })
+}
+
+var t0 = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+
+// Mention builds a test mention.
+func Mention(brand, source, id string, compound float64) repmon.Mention {
+	label := repmon.LabelNeutral
+	switch {
+	case compound <= -0.05:
+		label = repmon.LabelNegative
+	case compound >= 0.05:
+		label = repmon.LabelPositive
+	}
+	return repmon.Mention{
+		Source: source, SourceType: "rss", ID: id, Brand: brand, Text: "text " + id,
+		URL: "https://example.com/" + source + "/" + id, CreatedAt: t0, CollectedAt: t0.Add(time.Minute),
+		Sentiment: repmon.Sentiment{Compound: compound, Label: label},
+	}
+}
+
+func saveIsIdempotent(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	b := store.Batch{Source: "hn", Brand: "acme", Mentions: []repmon.Mention{Mention("acme", "hn", "1", 0.5), Mention("acme", "hn", "2", -0.5)}, Cursor: "c1"}
+	got, err := s.Save(ctx, b)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("first Save = %d, %v", len(got), err)
+	}
+	got, err = s.Save(ctx, b)
+	if err != nil || len(got) != 0 {
+		t.Fatalf("second Save inserted %d, %v; want 0", len(got), err)
+	}
+	// The same post for another brand is another mention.
+	b.Brand = "other"
+	for i := range b.Mentions {
+		b.Mentions[i].Brand = "other"
+	}
+	if got, err := s.Save(ctx, b); err != nil || len(got) != 2 {
+		t.Fatalf("other brand Save = %d, %v", len(got), err)
+	}
+	ms, _, err := s.Mentions(ctx, store.Query{Brand: "acme"})
+	if err != nil || len(ms) != 2 {
+		t.Fatalf("Mentions = %d, %v", len(ms), err)
+	}
+	if ms[0].Text == "" || ms[0].CreatedAt.IsZero() || ms[0].Sentiment.Label == "" {
+		t.Errorf("mention not round-tripped: %+v", ms[0])
+	}
+}
+
+func urlDedup(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	a := Mention("acme", "news", "guid-a", 0)
+	b := Mention("acme", "news", "guid-b", 0)
+	b.URL = a.URL
+	got, err := s.Save(ctx, store.Batch{Source: "news", Brand: "acme", Mentions: []repmon.Mention{a, b}})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("Save = %d, %v; want the second item with the same URL dropped", len(got), err)
+	}
+}
+
+func cursorAtomic(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	if c, err := s.Cursor(ctx, "hn", "acme"); err != nil || c != "" {
+		t.Fatalf("initial cursor = %q, %v", c, err)
+	}
+	// A batch that fails inside the transaction must leave neither the
+	// mentions nor the cursor behind.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := s.Save(cctx, store.Batch{Source: "hn", Brand: "acme", Mentions: []repmon.Mention{Mention("acme", "hn", "1", 0)}, Cursor: "c9"}); err == nil {
+		t.Fatal("Save with a cancelled context succeeded")
+	}
+	if c, _ := s.Cursor(ctx, "hn", "acme"); c != "" {
+		t.Fatalf("cursor advanced by a failed Save: %q", c)
+	}
+	if _, err := s.Save(ctx, store.Batch{Source: "hn", Brand: "acme", Cursor: "c2"}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := s.Cursor(ctx, "hn", "acme"); c != "c2" {
+		t.Fatalf("cursor = %q, want c2", c)
+	}
+}
+
+func paging(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	var ms []repmon.Mention
+	for i := 0; i < 25; i++ {
+		m := Mention("acme", "hn", fmt.Sprint(i), float64(i%3-1)*0.5)
+		m.CreatedAt = t0.Add(time.Duration(i%5) * time.Minute) // ties on created_at
+		ms = append(ms, m)
+	}
+	if _, err := s.Save(ctx, store.Batch{Source: "hn", Brand: "acme", Mentions: ms}); err != nil {
+		t.Fatal(err)
+	}
+	for _, asc := range []bool{false, true} {
+		seen := map[string]bool{}
+		cursor := ""
+		var last time.Time
+		for pages := 0; ; pages++ {
+			page, next, err := s.Mentions(ctx, store.Query{Brand: "acme", Limit: 7, Cursor: cursor, Ascending: asc})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range page {
+				if seen[m.ID] {
+					t.Fatalf("mention %s on two pages", m.ID)
+				}
+				if !last.IsZero() && (asc && m.CreatedAt.Before(last) || !asc && m.CreatedAt.After(last)) {
+					t.Fatalf("out of order: %v after %v", m.CreatedAt, last)
+				}
+				last = m.CreatedAt
+				seen[m.ID] = true
+			}
+			if next == "" {
+				break
+			}
+			cursor = next
+		}
+		if len(seen) != 25 {
+			t.Fatalf("paged through %d mentions, want 25", len(seen))
+		}
+	}
+	neg, _, err := s.Mentions(ctx, store.Query{Sentiment: repmon.LabelNegative, Limit: 1000})
+	if err != nil || len(neg) == 0 {
+		t.Fatalf("sentiment filter: %d, %v", len(neg), err)
+	}
+	for _, m := range neg {
+		if m.Sentiment.Label != repmon.LabelNegative {
+			t.Fatalf("sentiment filter returned %s", m.Sentiment.Label)
+		}
+	}
+	if _, _, err := s.Mentions(ctx, store.Query{Cursor: "!!not-a-cursor"}); err == nil {
+		t.Fatal("bad cursor accepted")
+	}
+}
+
+func aggregates(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	old := Mention("acme", "hn", "old", -0.9)
+	old.CreatedAt = t0.Add(-48 * time.Hour)
+	ms := []repmon.Mention{Mention("acme", "hn", "1", 0.6), Mention("acme", "hn", "2", -0.4), Mention("acme", "hn", "3", 0), old}
+	if _, err := s.Save(ctx, store.Batch{Source: "hn", Brand: "acme", Mentions: ms}); err != nil {
+		t.Fatal(err)
+	}
+	w, err := s.Windows(ctx, t0.Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := w["acme"]
+	if got.Total != 3 || got.Positive != 1 || got.Negative != 1 || got.Neutral != 1 {
+		t.Fatalf("Windows = %+v", got)
+	}
+	bs, err := s.Buckets(ctx, "acme", "", t0.Add(-72*time.Hour))
+	if err != nil || len(bs) != 2 || bs[0].Total != 1 || bs[1].Total != 3 {
+		t.Fatalf("Buckets = %+v, %v", bs, err)
+	}
+}
+
+func outbox(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	alerts := func(inserted []repmon.Mention) []store.Alert {
+		var out []store.Alert
+		for _, m := range inserted {
+			out = append(out, store.Alert{ID: "neg-" + m.ID, Rule: "neg", Brand: m.Brand, CreatedAt: t0, Payload: []byte(`{}`), Channels: []string{"slack", "hook"}})
+		}
+		return out
+	}
+	b := store.Batch{Source: "hn", Brand: "acme", Mentions: []repmon.Mention{Mention("acme", "hn", "1", -0.8)}, Alerts: alerts}
+	if _, err := s.Save(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Save(ctx, b); err != nil { // no new mentions, no new alerts
+		t.Fatal(err)
+	}
+	if err := s.Enqueue(ctx, alerts([]repmon.Mention{b.Mentions[0]})); err != nil { // same id again
+		t.Fatal(err)
+	}
+	n, oldest, err := s.Outbox(ctx)
+	if err != nil || n != 2 || !oldest.Equal(t0) {
+		t.Fatalf("Outbox = %d, %v, %v; want 2 pending since t0", n, oldest, err)
+	}
+	due, err := s.Due(ctx, t0, 10)
+	if err != nil || len(due) != 2 {
+		t.Fatalf("Due = %d, %v", len(due), err)
+	}
+	if err := s.Delivered(ctx, "neg-1", "slack", t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Retry(ctx, "neg-1", "hook", t0.Add(time.Minute), "status 503"); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := s.Due(ctx, t0.Add(30*time.Second), 10); len(due) != 0 {
+		t.Fatalf("retry due too early: %+v", due)
+	}
+	due, _ = s.Due(ctx, t0.Add(time.Minute), 10)
+	if len(due) != 1 || due[0].Attempts != 1 || due[0].Channel != "hook" {
+		t.Fatalf("Due after retry = %+v", due)
+	}
+	if err := s.Fail(ctx, "neg-1", "hook", "status 400"); err != nil {
+		t.Fatal(err)
+	}
+	if n, _, _ := s.Outbox(ctx); n != 0 {
+		t.Fatalf("pending = %d after delivered and failed", n)
+	}
+	if last, err := s.LastAlert(ctx, "neg", "acme"); err != nil || !last.Equal(t0) {
+		t.Fatalf("LastAlert = %v, %v", last, err)
+	}
+}
+
+func concurrent(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < 20; i++ {
+				m := Mention("acme", "hn", fmt.Sprint(i), 0) // all workers race on the same ids
+				if _, err := s.Save(ctx, store.Batch{Source: "hn", Brand: "acme", Mentions: []repmon.Mention{m}, Cursor: fmt.Sprint(w)}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	ms, _, err := s.Mentions(ctx, store.Query{Limit: 1000})
+	if err != nil || len(ms) != 20 {
+		t.Fatalf("after concurrent saves: %d mentions, %v; want 20", len(ms), err)
+	}
+}
