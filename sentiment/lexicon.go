@@ -1,0 +1,339 @@
+package sentiment
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	vaderdata "github.com/jonreiter/govader/data"
+)
+
+// Constants of the reference implementation (vaderSentiment.py).
+const (
+	bIncr   = 0.293
+	bDecr   = -0.293
+	cIncr   = 0.733
+	nScalar = -0.74
+)
+
+// wordID names the words the rules test for by identity, so that the hot
+// path compares small integers instead of strings.
+type wordID uint8
+
+const (
+	wNone wordID = iota
+	wNo
+	wKind
+	wOf
+	wLeast
+	wAt
+	wVery
+	wNever
+	wSo
+	wThis
+	wWithout
+	wDoubt
+	wOr
+	wNor
+	wBut
+)
+
+var wordIDs = map[string]wordID{
+	"no": wNo, "kind": wKind, "of": wOf, "least": wLeast, "at": wAt, "very": wVery,
+	"never": wNever, "so": wSo, "this": wThis, "without": wWithout, "doubt": wDoubt,
+	"or": wOr, "nor": wNor, "but": wBut,
+}
+
+// entry flags.
+const (
+	fLex     uint8 = 1 << iota // in the sentiment lexicon
+	fBooster                   // a single-word booster or dampener
+	fNegate                    // in the reference NEGATE list
+	fIdiom                     // part of a special-case idiom or a multi-word booster
+	fPhrase                    // first word of a multi-word lexicon phrase (reputation mode)
+)
+
+// entry is everything the rules need to know about one lowercase token, so a
+// token costs a single map lookup.
+type entry struct {
+	val   float64 // lexicon valence when flags&fLex != 0
+	boost float64 // booster scalar when flags&fBooster != 0
+	flags uint8
+	word  wordID
+}
+
+// lexicon is the immutable, fully resolved word table of one mode.
+type lexicon struct {
+	words map[string]entry
+	// emoji maps single code points to their description: the reference
+	// looks emoji up one code point at a time, so longer keys never match.
+	emoji map[rune]string
+	// emojiSeq holds the multi-code-point emoji (ZWJ sequences, flags,
+	// keycaps, skin tones) that reputation mode matches, longest first.
+	emojiSeq map[string]string
+	// phrases are multi-word lexicon entries (reputation mode), keyed by
+	// their words joined by single spaces.
+	phrases       map[string]float64
+	maxPhraseLen  int // in words
+	special       map[string]float64
+	boosterNgrams map[string]float64
+}
+
+var (
+	// The reference's booster/dampener list, BOOSTER_DICT.
+	boosterDict = map[string]float64{
+		"absolutely": bIncr, "amazingly": bIncr, "awfully": bIncr,
+		"completely": bIncr, "considerable": bIncr, "considerably": bIncr,
+		"decidedly": bIncr, "deeply": bIncr, "effing": bIncr, "enormous": bIncr, "enormously": bIncr,
+		"entirely": bIncr, "especially": bIncr, "exceptional": bIncr, "exceptionally": bIncr,
+		"extreme": bIncr, "extremely": bIncr,
+		"fabulously": bIncr, "flipping": bIncr, "flippin": bIncr, "frackin": bIncr, "fracking": bIncr,
+		"fricking": bIncr, "frickin": bIncr, "frigging": bIncr, "friggin": bIncr, "fully": bIncr,
+		"fuckin": bIncr, "fucking": bIncr, "fuggin": bIncr, "fugging": bIncr,
+		"greatly": bIncr, "hella": bIncr, "highly": bIncr, "hugely": bIncr,
+		"incredible": bIncr, "incredibly": bIncr, "intensely": bIncr,
+		"major": bIncr, "majorly": bIncr, "more": bIncr, "most": bIncr, "particularly": bIncr,
+		"purely": bIncr, "quite": bIncr, "really": bIncr, "remarkably": bIncr,
+		"so": bIncr, "substantially": bIncr,
+		"thoroughly": bIncr, "total": bIncr, "totally": bIncr, "tremendous": bIncr, "tremendously": bIncr,
+		"uber": bIncr, "unbelievably": bIncr, "unusually": bIncr, "utter": bIncr, "utterly": bIncr,
+		"very":   bIncr,
+		"almost": bDecr, "barely": bDecr, "hardly": bDecr, "just enough": bDecr,
+		"kind of": bDecr, "kinda": bDecr, "kindof": bDecr, "kind-of": bDecr,
+		"less": bDecr, "little": bDecr, "marginal": bDecr, "marginally": bDecr,
+		"occasional": bDecr, "occasionally": bDecr, "partly": bDecr,
+		"scarce": bDecr, "scarcely": bDecr, "slight": bDecr, "slightly": bDecr, "somewhat": bDecr,
+		"sort of": bDecr, "sorta": bDecr, "sortof": bDecr, "sort-of": bDecr,
+	}
+
+	// The reference's NEGATE list.
+	negateWords = []string{
+		"aint", "arent", "cannot", "cant", "couldnt", "darent", "didnt", "doesnt",
+		"ain't", "aren't", "can't", "couldn't", "daren't", "didn't", "doesn't",
+		"dont", "hadnt", "hasnt", "havent", "isnt", "mightnt", "mustnt", "neither",
+		"don't", "hadn't", "hasn't", "haven't", "isn't", "mightn't", "mustn't",
+		"neednt", "needn't", "never", "none", "nope", "nor", "not", "nothing", "nowhere",
+		"oughtnt", "shant", "shouldnt", "uhuh", "wasnt", "werent",
+		"oughtn't", "shan't", "shouldn't", "uh-uh", "wasn't", "weren't",
+		"without", "wont", "wouldnt", "won't", "wouldn't", "rarely", "seldom", "despite",
+	}
+
+	// The reference's SPECIAL_CASES idioms.
+	specialCases = map[string]float64{
+		"the shit": 3, "the bomb": 3, "bad ass": 1.5, "badass": 1.5, "bus stop": 0.0,
+		"yeah right": -2, "kiss of death": -1.5, "to die for": 3,
+		"beating heart": 3.1, "broken heart": -2.9,
+	}
+
+	// The govader copy of vader_lexicon.txt lacks these two lines of the
+	// reference file (vaderSentiment 3.3.2, lexicon of 2020-05-22).
+	missingFromGovader = map[string]float64{"heart": 3.2, "hearts": 3.3}
+)
+
+var (
+	rawOnce  sync.Once
+	rawLex   map[string]float64
+	rawEmoji map[string]string
+	rawErr   error
+
+	vaderOnce sync.Once
+	vaderLex  *lexicon
+	repOnce   sync.Once
+	repLex    *lexicon
+)
+
+// loadRaw parses the lexicon files embedded in the govader data module once.
+func loadRaw() (map[string]float64, map[string]string, error) {
+	rawOnce.Do(func() {
+		lexText, err := vaderdata.Asset("rawdata/vaderLexicon.txt")
+		if err != nil {
+			rawErr = fmt.Errorf("sentiment: load vader lexicon: %w", err)
+			return
+		}
+		emojiText, err := vaderdata.Asset("rawdata/emojiUTF8Lexicon.txt")
+		if err != nil {
+			rawErr = fmt.Errorf("sentiment: load emoji lexicon: %w", err)
+			return
+		}
+		rawLex = make(map[string]float64, 7600)
+		// As make_lex_dict: each non-empty line is "word<TAB>measure<TAB>...".
+		for _, line := range bytes.Split(bytes.TrimRight(lexText, "\n"), []byte("\n")) {
+			if len(line) == 0 {
+				continue
+			}
+			f := strings.Split(pyStrip(string(line)), "\t")
+			if len(f) < 2 {
+				rawErr = fmt.Errorf("sentiment: vader lexicon: malformed line %q", line)
+				return
+			}
+			v, err := strconv.ParseFloat(f[1], 64)
+			if err != nil {
+				rawErr = fmt.Errorf("sentiment: vader lexicon: %w", err)
+				return
+			}
+			rawLex[f[0]] = v
+		}
+		for k, v := range missingFromGovader {
+			if _, ok := rawLex[k]; !ok {
+				rawLex[k] = v
+			}
+		}
+		rawEmoji = make(map[string]string, 3600)
+		for _, line := range bytes.Split(bytes.TrimRight(emojiText, "\n"), []byte("\n")) {
+			f := strings.Split(pyStrip(string(line)), "\t")
+			if len(f) < 2 {
+				rawErr = fmt.Errorf("sentiment: emoji lexicon: malformed line %q", line)
+				return
+			}
+			rawEmoji[f[0]] = f[1]
+		}
+	})
+	return rawLex, rawEmoji, rawErr
+}
+
+// pyStrip is Python's str.strip() without arguments.
+func pyStrip(s string) string {
+	start, end := 0, len(s)
+	for start < end {
+		r, n := utf8.DecodeRuneInString(s[start:])
+		if !isPySpace(r) {
+			break
+		}
+		start += n
+	}
+	for end > start {
+		r, n := utf8.DecodeLastRuneInString(s[start:end])
+		if !isPySpace(r) {
+			break
+		}
+		end -= n
+	}
+	return s[start:end]
+}
+
+// baseLexicon returns the shared, immutable lexicon of mode m.
+func baseLexicon(m Mode) (*lexicon, error) {
+	lex, emoji, err := loadRaw()
+	if err != nil {
+		return nil, err
+	}
+	if m == ModeVADER {
+		vaderOnce.Do(func() { vaderLex = buildLexicon(lex, emoji, false) })
+		return vaderLex, nil
+	}
+	repOnce.Do(func() { repLex = buildLexicon(mergeReputation(lex), emoji, true) })
+	return repLex, nil
+}
+
+// buildLexicon resolves word lists into one entry per word. In reference
+// mode the keys are kept verbatim: the reference looks up lowercased tokens,
+// so its few mixed-case keys (":D", "XD") are unreachable there too.
+func buildLexicon(words map[string]float64, emoji map[string]string, rep bool) *lexicon {
+	l := &lexicon{
+		words:         make(map[string]entry, len(words)+len(boosterDict)+len(negateWords)+32),
+		emoji:         make(map[rune]string, 1300),
+		special:       specialCases,
+		boosterNgrams: map[string]float64{},
+	}
+	if rep {
+		l.emojiSeq = map[string]string{}
+		l.phrases = map[string]float64{}
+		l.special = reputationIdioms()
+	}
+	for k, v := range words {
+		if rep {
+			if strings.Contains(k, " ") {
+				l.addPhrase(k, v)
+				continue
+			}
+			// Reputation mode fixes the unreachable mixed-case keys by
+			// folding them, unless that would shadow a lowercase entry.
+			lk := strings.ToLower(k)
+			if _, dup := words[lk]; dup && lk != k {
+				continue
+			}
+			k = lk
+		}
+		e := l.words[k]
+		e.val, e.flags = v, e.flags|fLex
+		l.words[k] = e
+	}
+	for k, v := range boosterDict {
+		if strings.Contains(k, " ") {
+			l.boosterNgrams[k] = v
+			continue
+		}
+		e := l.words[k]
+		e.boost, e.flags = v, e.flags|fBooster
+		l.words[k] = e
+	}
+	for _, k := range negateWords {
+		e := l.words[k]
+		e.flags |= fNegate
+		l.words[k] = e
+	}
+	for k, id := range wordIDs {
+		e := l.words[k]
+		e.word = id
+		l.words[k] = e
+	}
+	for _, m := range []map[string]float64{l.special, l.boosterNgrams} {
+		for k := range m {
+			for _, w := range strings.Fields(k) {
+				e := l.words[w]
+				e.flags |= fIdiom
+				l.words[w] = e
+			}
+		}
+	}
+	for k, v := range emoji {
+		r, n := utf8.DecodeRuneInString(k)
+		if n == len(k) && r != utf8.RuneError {
+			l.emoji[r] = v
+		} else if rep {
+			l.emojiSeq[k] = v
+		}
+	}
+	return l
+}
+
+// addPhrase registers a multi-word lexicon entry (reputation mode).
+func (l *lexicon) addPhrase(k string, v float64) {
+	words := strings.Fields(k)
+	k = strings.Join(words, " ")
+	l.phrases[k] = v
+	if len(words) > l.maxPhraseLen {
+		l.maxPhraseLen = len(words)
+	}
+	e := l.words[words[0]]
+	e.flags |= fPhrase
+	l.words[words[0]] = e
+}
+
+// withOverrides returns a copy of l with user entries applied.
+func (l *lexicon) withOverrides(user map[string]float64, rep bool) *lexicon {
+	c := *l
+	c.words = make(map[string]entry, len(l.words)+len(user))
+	for k, e := range l.words {
+		c.words[k] = e
+	}
+	if rep {
+		c.phrases = make(map[string]float64, len(l.phrases)+len(user))
+		for k, v := range l.phrases {
+			c.phrases[k] = v
+		}
+	}
+	for k, v := range user {
+		if rep && strings.Contains(k, " ") {
+			c.addPhrase(k, v)
+			continue
+		}
+		e := c.words[k]
+		e.val, e.flags = v, e.flags|fLex
+		c.words[k] = e
+	}
+	return &c
+}
