@@ -350,11 +350,11 @@ func (p *parser) unit(depth int) (n *node, neg bool, err error) {
 		p.i++
 		nt, ok := p.peek()
 		if !ok || nt.kind == tokOr || nt.kind == tokAnd || nt.kind == tokNot || nt.kind == tokClose {
-			what := "NOT"
+			msg := "NOT needs a term, phrase or group after it"
 			if p.src[t.pos] == '-' {
-				what = "-"
+				msg = "- needs a term, phrase or group right after it"
 			}
-			return nil, false, &SyntaxError{Pos: t.pos, Msg: what + " needs a term, phrase or group after it"}
+			return nil, false, &SyntaxError{Pos: t.pos, Msg: msg}
 		}
 		n, err := p.primary(depth)
 		return n, true, err

@@ -75,7 +75,7 @@ func TestParseInvalid(t *testing.T) {
 		{"a --b", "position 2: - needs a term, phrase or group right after it"},
 		{"a NOT", "position 2: NOT needs a term, phrase or group after it"},
 		{"a NOT OR b", "position 2: NOT needs a term, phrase or group after it"},
-		{"a -OR b", "position 2: - needs a term, phrase or group after it"},
+		{"a -OR b", "position 2: - needs a term, phrase or group right after it"},
 		{"@", "position 0: invalid @ name (letters, digits and _ only)"},
 		{"#north-wind", "position 0: invalid # name (letters, digits and _ only)"},
 		{"-spam", "position 0: query needs a term that is not excluded in every alternative"},
