@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/repmon/repmon/query"
 )
 
 // Defaults, in one place.
@@ -19,6 +21,7 @@ const (
 	DefaultDSN       = "repmon.db"
 	DefaultTimeout   = 2 * time.Minute
 	DefaultMaxPages  = 5
+	DefaultBackfill  = 24 * time.Hour
 	DefaultUserAgent = "repmon/1.0 (+https://github.com/repmon/repmon)"
 )
 
@@ -58,6 +61,9 @@ func (c *Config) applyDefaults() {
 		}
 		if s.Timeout == 0 {
 			s.Timeout = Duration(DefaultTimeout)
+		}
+		if s.Backfill == 0 {
+			s.Backfill = Duration(DefaultBackfill)
 		}
 		if s.MaxPages == 0 {
 			s.MaxPages = DefaultMaxPages
@@ -163,7 +169,7 @@ func (c *Config) validate(unset map[string]string) Problems {
 		brands[b.Name] = true
 		if strings.TrimSpace(b.Query) == "" {
 			v.addf(p+".query", "required")
-		} else if err := CheckQuery(b.Query); err != nil {
+		} else if _, err := query.Parse(b.Query); err != nil {
 			v.addf(p+".query", "%v", err)
 		}
 	}
@@ -190,10 +196,6 @@ func (c *Config) validate(unset map[string]string) Problems {
 	return v.probs
 }
 
-// CheckQuery validates a brand query. It is a variable so that the query
-// package, which compiles queries, stays the only place that parses them.
-var CheckQuery = func(string) error { return nil }
-
 func (s *Source) validate(v *validator, p string, names, brands map[string]bool) {
 	v.name(p+".name", s.Name, "source")
 	if names[s.Name] && s.Name != "" {
@@ -205,6 +207,9 @@ func (s *Source) validate(v *validator, p string, names, brands map[string]bool)
 	}
 	if s.Timeout < 0 {
 		v.addf(p+".timeout", "must be positive")
+	}
+	if s.Backfill < 0 {
+		v.addf(p+".backfill", "must be positive")
 	}
 	if s.MaxPages < 0 {
 		v.addf(p+".max_pages", "must be positive")

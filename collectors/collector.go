@@ -1,0 +1,84 @@
+// Package collectors fetches brand mentions from social networks and news
+// feeds.
+//
+// Each source type lives in one file behind the Collector interface; what
+// every source needs (HTTP with timeouts, size caps and retries, rate-limit
+// bookkeeping, normalisation, the run loop that stores page by page) is
+// written once here.
+package collectors
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/repmon/repmon"
+	"github.com/repmon/repmon/config"
+	"github.com/repmon/repmon/query"
+)
+
+// Brand is a brand as a collector sees it: its name and compiled query.
+type Brand struct {
+	Name  string
+	Query *query.Query
+}
+
+// Page is one step of a run: posts and the cursor that covers them.
+type Page struct {
+	Posts []repmon.Post
+	// Cursor is stored in the same transaction as Posts. It must let the next
+	// Fetch resume right after this page: never past a post that is not in
+	// Posts or an earlier page.
+	Cursor string
+	// More asks the runner to call Fetch again with Cursor in the same run.
+	More bool
+}
+
+// Collector fetches one source's posts for a brand.
+//
+// Fetch returns the page after cursor ("" on the first run of a brand).
+// Errors should be *Error where the caller must tell rate limits and
+// authentication failures apart from other failures. Implementations are
+// used by one run at a time per source, but must not keep a context.
+type Collector interface {
+	Fetch(ctx context.Context, b Brand, cursor string) (Page, error)
+}
+
+// Deps are what collectors are built with.
+type Deps struct {
+	Logger *slog.Logger
+	// HTTP is the transport under every collector's client; tests and the
+	// v1.1 endpoint override swap it. nil means http.DefaultTransport.
+	Transport http.RoundTripper
+	Now       func() time.Time
+	// Backoff is the base delay of retries on 5xx and network errors.
+	Backoff time.Duration
+}
+
+// New builds the collector for a configured source.
+func New(src config.Source, d Deps) (Collector, error) {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	c := newClient(src, d)
+	switch src.Type {
+	case config.TypeHackerNews:
+		return newHackerNews(src, c), nil
+	case config.TypeRSS:
+		return newRSS(src, c), nil
+	case config.TypeX:
+		return newX(src, c, d)
+	case config.TypeReddit:
+		return newReddit(src, c, d)
+	case config.TypeMastodon:
+		return newMastodon(src, c, d)
+	case config.TypeBluesky:
+		return newBluesky(src, c, d)
+	}
+	return nil, fmt.Errorf("collectors: unknown source type %q", src.Type)
+}

@@ -1,0 +1,172 @@
+package collectors
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+
+	"github.com/repmon/repmon"
+	"github.com/repmon/repmon/config"
+)
+
+// rss reads RSS and Atom feeds with mmcdole/gofeed. Each feed is one page of
+// a run, so a failing feed keeps what the others returned. Conditional GET
+// (ETag, Last-Modified) spares unchanged feeds; the validators live in the
+// cursor, stored with the items they cover.
+//
+// A feed URL may hold {query}, replaced by the brand query in the source's
+// search syntax (Google News understands OR, quotes and -).
+type rss struct {
+	feeds    []string
+	endpoint *url.URL // optional: replaces scheme and host of every feed
+	c        *Client
+}
+
+func newRSS(src config.Source, c *Client) *rss {
+	r := &rss{feeds: src.Feeds, c: c}
+	if src.Endpoint != "" {
+		r.endpoint, _ = url.Parse(src.Endpoint)
+	}
+	return r
+}
+
+type rssCursor struct {
+	Next  int                     `json:"next,omitempty"`
+	Feeds map[string]rssValidator `json:"feeds,omitempty"`
+}
+
+type rssValidator struct {
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+}
+
+// PagesPerRun is how many Fetch calls one run of src may make per brand.
+func PagesPerRun(src config.Source) int {
+	if src.Type == config.TypeRSS {
+		return len(src.Feeds)
+	}
+	return src.MaxPages
+}
+
+func (r *rss) feedURL(tmpl string, b Brand) string {
+	u := strings.ReplaceAll(tmpl, "{query}", url.QueryEscape(b.Query.XV2()))
+	if r.endpoint == nil {
+		return u
+	}
+	pu, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	pu.Scheme, pu.Host = r.endpoint.Scheme, r.endpoint.Host
+	if p := strings.TrimRight(r.endpoint.Path, "/"); p != "" {
+		pu.Path = p + pu.Path
+	}
+	return pu.String()
+}
+
+func (r *rss) Fetch(ctx context.Context, b Brand, cursor string) (Page, error) {
+	cur := rssCursor{}
+	if cursor != "" {
+		if err := json.Unmarshal([]byte(cursor), &cur); err != nil {
+			return Page{}, fmt.Errorf("rss: bad stored cursor: %w", err)
+		}
+	}
+	if cur.Feeds == nil {
+		cur.Feeds = map[string]rssValidator{}
+	}
+	if cur.Next >= len(r.feeds) {
+		cur.Next = 0
+	}
+	idx := cur.Next
+	key := r.feeds[idx] // validators are keyed by template: stable across endpoint overrides
+	req, err := newRequest(ctx, http.MethodGet, r.feedURL(r.feeds[idx], b), nil)
+	if err != nil {
+		return Page{}, fmt.Errorf("rss: feed %d: %w", idx, err)
+	}
+	if v, ok := cur.Feeds[key]; ok {
+		if v.ETag != "" {
+			req.Header.Set("If-None-Match", v.ETag)
+		}
+		if v.LastModified != "" {
+			req.Header.Set("If-Modified-Since", v.LastModified)
+		}
+	}
+	req.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5")
+	resp, err := r.c.Do(ctx, req)
+	if err != nil {
+		return Page{}, fmt.Errorf("rss: feed %d: %w", idx, err)
+	}
+	defer resp.Body.Close()
+
+	var page Page
+	if resp.StatusCode != http.StatusNotModified {
+		feed, err := gofeed.NewParser().Parse(resp.Body)
+		if err != nil {
+			return Page{}, fmt.Errorf("rss: feed %d: %w", idx, &Error{Source: r.c.source, Reason: ReasonBadResponse, Err: fmt.Errorf("parse: %w", err)})
+		}
+		page.Posts = rssPosts(feed)
+		cur.Feeds[key] = rssValidator{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
+	}
+	cur.Next = idx + 1
+	if cur.Next < len(r.feeds) {
+		page.More = true
+	} else {
+		cur.Next = 0
+	}
+	c, _ := json.Marshal(cur)
+	page.Cursor = string(c)
+	return page, nil
+}
+
+func rssPosts(feed *gofeed.Feed) []repmon.Post {
+	posts := make([]repmon.Post, 0, len(feed.Items))
+	for _, it := range feed.Items {
+		if it == nil {
+			continue
+		}
+		link := strings.TrimSpace(it.Link)
+		id := strings.TrimSpace(it.GUID)
+		if id == "" {
+			id = CanonicalURL(link)
+		}
+		text := it.Title
+		if d := Text(it.Description); d != "" && !strings.Contains(Text(it.Title), d) {
+			text += "\n" + it.Description
+		}
+		if id == "" {
+			sum := sha256.Sum256([]byte(it.Title + "\x00" + it.Description))
+			id = "sha256:" + hex.EncodeToString(sum[:12])
+		}
+		var created time.Time
+		switch {
+		case it.PublishedParsed != nil:
+			created = *it.PublishedParsed
+		case it.UpdatedParsed != nil:
+			created = *it.UpdatedParsed
+		}
+		author := ""
+		if it.Author != nil {
+			author = it.Author.Name
+		} else if len(it.Authors) > 0 && it.Authors[0] != nil {
+			author = it.Authors[0].Name
+		}
+		if author == "" {
+			author = feed.Title
+		}
+		posts = append(posts, repmon.Post{ID: id, Text: text, URL: link, Author: author, Lang: feedLang(feed), CreatedAt: created})
+	}
+	return posts
+}
+
+func feedLang(f *gofeed.Feed) string {
+	l, _, _ := strings.Cut(strings.ToLower(f.Language), "-")
+	return l
+}

@@ -1,0 +1,176 @@
+package collectors
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/repmon/repmon"
+	"github.com/repmon/repmon/metrics"
+	"github.com/repmon/repmon/store"
+)
+
+// Store is the part of store.Store a runner writes to.
+type Store interface {
+	Save(ctx context.Context, b store.Batch) ([]repmon.Mention, error)
+	Cursor(ctx context.Context, source, brand string) (string, error)
+}
+
+// Scorer scores a normalised text.
+type Scorer interface {
+	Score(text string) repmon.Sentiment
+}
+
+// AlertHook derives alerts from newly stored mentions. It runs inside the
+// store transaction, so it must be pure and fast. backfill is true for the
+// first run of a (source, brand), whose posts predate the monitor.
+type AlertHook interface {
+	Alerts(inserted []repmon.Mention, backfill bool) []store.Alert
+}
+
+// Runner runs one source: for each brand it fetches pages, normalises,
+// matches, scores and stores them, page by page, so a failure on page 3
+// keeps pages 1 and 2 and the next run resumes after them.
+type Runner struct {
+	Source     string
+	SourceType string
+	MaxPages   int
+	Brands     []Brand
+	Collector  Collector
+	Store      Store
+	Scorer     Scorer
+	Alerts     AlertHook // may be nil
+	Metrics    *metrics.Metrics
+	Logger     *slog.Logger
+	Now        func() time.Time
+}
+
+// Result of one run.
+type Result struct {
+	Outcome string // a metrics.Result* value
+	Stored  int
+	Err     error
+}
+
+// Run collects every brand once. Errors are recorded, logged and returned in
+// Result; one failing brand does not stop the others, except for rate limits
+// and auth failures, which concern the whole source.
+func (r *Runner) Run(ctx context.Context) Result {
+	start := r.Now()
+	res := Result{Outcome: metrics.ResultSuccess}
+	for _, b := range r.Brands {
+		n, err := r.runBrand(ctx, b)
+		res.Stored += n
+		if err == nil {
+			continue
+		}
+		res.Err = errors.Join(res.Err, err)
+		res.Outcome = outcome(err, res.Outcome)
+		if reason := ReasonOf(err); reason == ReasonRateLimited || reason == ReasonAuth || ctx.Err() != nil {
+			break
+		}
+	}
+	took := r.Now().Sub(start)
+	if r.Metrics != nil {
+		r.Metrics.ObserveRun(r.Source, res.Outcome, took, r.Now())
+	}
+	log := r.Logger.With("result", res.Outcome, "stored", res.Stored, "duration", took.Round(time.Millisecond))
+	switch res.Outcome {
+	case metrics.ResultSuccess:
+		log.Info("collector run finished")
+	case metrics.ResultRateLimited:
+		var e *Error
+		if errors.As(res.Err, &e) && !e.Until.IsZero() {
+			log = log.With("paused_until", e.Until.UTC().Format(time.RFC3339))
+		}
+		log.Warn("collector rate limited", "err", res.Err)
+	default:
+		log.Error("collector run failed", "err", res.Err)
+	}
+	return res
+}
+
+// outcome maps an error to a run result; the worst seen wins.
+func outcome(err error, prev string) string {
+	var o string
+	switch ReasonOf(err) {
+	case ReasonAuth:
+		o = metrics.ResultAuthError
+	case ReasonRateLimited:
+		o = metrics.ResultRateLimited
+	default:
+		o = metrics.ResultError
+	}
+	rank := map[string]int{metrics.ResultSuccess: 0, metrics.ResultRateLimited: 1, metrics.ResultError: 2, metrics.ResultAuthError: 3}
+	if rank[o] > rank[prev] {
+		return o
+	}
+	return prev
+}
+
+func (r *Runner) runBrand(ctx context.Context, b Brand) (int, error) {
+	cursor, err := r.Store.Cursor(ctx, r.Source, b.Name)
+	if err != nil {
+		return 0, err
+	}
+	backfill := cursor == ""
+	stored := 0
+	maxPages := r.MaxPages
+	if maxPages <= 0 {
+		maxPages = 1
+	}
+	for page := 0; page < maxPages; page++ {
+		p, err := r.Collector.Fetch(ctx, b, cursor)
+		if err != nil {
+			return stored, err
+		}
+		batch := store.Batch{Source: r.Source, Brand: b.Name, Cursor: p.Cursor, Mentions: r.mentions(b, p.Posts)}
+		if r.Alerts != nil {
+			bf := backfill
+			batch.Alerts = func(inserted []repmon.Mention) []store.Alert { return r.Alerts.Alerts(inserted, bf) }
+		}
+		inserted, err := r.Store.Save(ctx, batch)
+		if err != nil {
+			return stored, err
+		}
+		stored += len(inserted)
+		if r.Metrics != nil {
+			for _, m := range inserted {
+				r.Metrics.ObserveMention(m)
+			}
+		}
+		if p.Cursor != "" {
+			cursor = p.Cursor
+		}
+		if !p.More {
+			break
+		}
+	}
+	return stored, nil
+}
+
+// mentions normalises, matches and scores the posts of one page. Posts the
+// brand query does not match are dropped here, whatever the source's own
+// search returned.
+func (r *Runner) mentions(b Brand, posts []repmon.Post) []repmon.Mention {
+	now := r.Now().UTC()
+	out := make([]repmon.Mention, 0, len(posts))
+	for _, p := range posts {
+		text := Text(p.Text)
+		if p.ID == "" || text == "" || !b.Query.Match(text) {
+			continue
+		}
+		created := p.CreatedAt.UTC()
+		if created.IsZero() {
+			created = now
+		}
+		out = append(out, repmon.Mention{
+			Source: r.Source, SourceType: r.SourceType, ID: p.ID, Brand: b.Name, Text: text,
+			URL: CanonicalURL(p.URL), Author: p.Author, AuthorFollowers: p.AuthorFollowers, Lang: p.Lang,
+			CreatedAt: created, CollectedAt: now, Likes: p.Likes, Reposts: p.Reposts, Replies: p.Replies,
+			Sentiment: r.Scorer.Score(text),
+		})
+	}
+	return out
+}
