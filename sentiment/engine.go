@@ -23,8 +23,12 @@ type token struct {
 
 // scratch holds the per-call buffers; pooled so that Score does not allocate.
 type scratch struct {
+	// text holds the emoji-expanded input in text[:nText], followed by
+	// the lowercase forms of the tokens that are not already lowercase.
 	text  []byte
-	lower []byte
+	nText int
+	ep    int // '!' count
+	qm    int // '?' count
 	join  []byte
 	toks  []token
 	sent  []float64
@@ -35,7 +39,6 @@ type scratch struct {
 var scratchPool = sync.Pool{New: func() any {
 	return &scratch{
 		text:  make([]byte, 0, 512),
-		lower: make([]byte, 0, 512),
 		join:  make([]byte, 0, 64),
 		toks:  make([]token, 0, 64),
 		sent:  make([]float64, 0, 64),
@@ -53,10 +56,37 @@ func putScratch(s *scratch) {
 }
 
 func (s *scratch) str(i int) []byte   { t := &s.toks[i]; return s.text[t.s:t.e] }
-func (s *scratch) lowr(i int) []byte  { t := &s.toks[i]; return s.lower[t.ls:t.le] }
+func (s *scratch) lowr(i int) []byte  { t := &s.toks[i]; return s.text[t.ls:t.le] }
 func (s *scratch) word(i int) wordID  { return s.toks[i].ent.word }
 func (s *scratch) inLex(i int) bool   { return s.toks[i].ent.flags&fLex != 0 }
 func (s *scratch) negated(i int) bool { t := &s.toks[i]; return t.ent.flags&fNegate != 0 || t.negNT }
+
+// Byte classes for the tokenizer's ASCII fast path.
+const (
+	cSpace uint8 = 1 << iota // Python whitespace
+	cPunct                   // string.punctuation
+	cUpper                   // A-Z
+	cLower                   // a-z
+	cHigh                    // non-ASCII byte: decode the rune
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= utf8.RuneSelf:
+			t[c] = cHigh
+		case asciiSpace[c]:
+			t[c] = cSpace
+		case asciiPunct[c]:
+			t[c] = cPunct
+		case 'A' <= c && c <= 'Z':
+			t[c] = cUpper
+		case 'a' <= c && c <= 'z':
+			t[c] = cLower
+		}
+	}
+	return t
+}()
 
 // expandEmoji copies text into s.text, replacing each emoji by its
 // description as polarity_scores does: a space is inserted before a
@@ -88,65 +118,135 @@ func (s *scratch) expandEmoji(lex *lexicon, text string) {
 }
 
 // tokenize splits s.text like Python's str.split(), applies
-// _strip_punc_if_word and resolves every token's lexicon entry.
-func (s *scratch) tokenize(lex *lexicon) {
+// _strip_punc_if_word, resolves every token's lexicon entry and counts the
+// '!' and '?' that punctuation emphasis needs. With emojiStop set it stops
+// and returns false at the first character that has an emoji description,
+// so that the caller can expand emoji and start again; texts without emoji
+// (nearly all) are thus scanned once.
+func (s *scratch) tokenize(lex *lexicon, emojiStop bool) bool {
 	s.toks = s.toks[:0]
-	s.lower = s.lower[:0]
+	s.nText = len(s.text)
+	s.ep, s.qm = 0, 0
 	b := s.text
 	n := len(b)
-	for i := 0; i < n; {
-		// skip whitespace
+	i := 0
+	for i < n {
 		c := b[i]
-		if c < utf8.RuneSelf {
-			if asciiSpace[c] {
-				i++
-				continue
-			}
-		} else if r, w := utf8.DecodeRune(b[i:]); isPySpace(r) && r != utf8.RuneError {
-			i += w
+		cl := byteClass[c]
+		if cl&cSpace != 0 {
+			i++
 			continue
 		}
-		start := i
-		for i < n {
-			c := b[i]
-			if c < utf8.RuneSelf {
-				if asciiSpace[c] {
-					break
-				}
-				i++
-				continue
-			}
+		if cl&cHigh != 0 {
 			r, w := utf8.DecodeRune(b[i:])
 			if r != utf8.RuneError && isPySpace(r) {
+				i += w
+				continue
+			}
+		}
+		start := i
+		var all uint8
+		// FNV-1a of the lowercase token, valid when it needs no stripping
+		// and is ASCII; otherwise addToken hashes the final key itself.
+		h := uint64(fnvOffset)
+		for i < n {
+			c := b[i]
+			cl := byteClass[c]
+			if cl&(cSpace|cHigh) == 0 {
+				all |= cl
+				h = (h ^ uint64(lowerASCII[c])) * fnvPrime
+				i++
+				if cl&cPunct != 0 {
+					if c == '!' {
+						s.ep++
+					} else if c == '?' {
+						s.qm++
+					}
+				}
+				continue
+			}
+			if cl&cSpace != 0 {
 				break
 			}
+			r, w := utf8.DecodeRune(b[i:])
+			if r != utf8.RuneError {
+				if isPySpace(r) {
+					break
+				}
+				if emojiStop && w > 1 {
+					if _, ok := lex.emoji[r]; ok {
+						return false
+					}
+				}
+			}
+			all |= cHigh
 			i += w
 		}
-		s.addToken(lex, start, i)
+		s.addToken(lex, start, i, all, h)
+		b = s.text // addToken may have grown the buffer
 	}
+	return true
 }
 
-// addToken applies the reference's punctuation stripping to b[start:end]:
+// addToken applies the reference's punctuation stripping to s.text[start:end]:
 // leading and trailing string.punctuation is removed unless that leaves two
 // or fewer characters (likely an emoticon), in which case the token is kept.
-func (s *scratch) addToken(lex *lexicon, start, end int) {
+// all is the union of the byte classes in the token, h the FNV-1a state of
+// its lowercase bytes.
+func (s *scratch) addToken(lex *lexicon, start, end int, all uint8, h uint64) {
 	b := s.text
-	ps, pe := start, end
-	for ps < pe && asciiPunct[b[ps]] {
-		ps++
+	rehash := all&cHigh != 0
+	if all&cPunct != 0 {
+		ps, pe := start, end
+		for ps < pe && asciiPunct[b[ps]] {
+			ps++
+		}
+		for pe > ps && asciiPunct[b[pe-1]] {
+			pe--
+		}
+		// more than 8 bytes is always more than two characters
+		if (ps != start || pe != end) && (pe-ps > 8 || utf8.RuneCount(b[ps:pe]) > 2) {
+			start, end = ps, pe
+			rehash = true
+		}
 	}
-	for pe > ps && asciiPunct[b[pe-1]] {
-		pe--
+	s.toks = append(s.toks, token{})
+	t := &s.toks[len(s.toks)-1]
+	t.s, t.e, t.ls, t.le = int32(start), int32(end), int32(start), int32(end)
+	switch {
+	case all&cHigh != 0:
+		s.lowerRunes(t)
+	case all&cUpper != 0:
+		// ASCII with capitals: lowercase into the area after the text
+		ls := len(s.text)
+		s.text = append(s.text, b[start:end]...)
+		hasLower := false
+		for k := ls; k < len(s.text); k++ {
+			c := s.text[k]
+			if 'A' <= c && c <= 'Z' {
+				s.text[k] = c + ('a' - 'A')
+			} else if 'a' <= c && c <= 'z' {
+				hasLower = true
+			}
+		}
+		t.ls, t.le = int32(ls), int32(len(s.text))
+		t.upper = !hasLower
 	}
-	// more than 8 bytes is always more than two characters
-	if pe-ps > 8 || utf8.RuneCount(b[ps:pe]) > 2 {
-		start, end = ps, pe
+	low := s.text[t.ls:t.le]
+	if rehash {
+		h = fnvBytes(low)
 	}
-	t := token{s: int32(start), e: int32(end)}
-	t.ls = int32(len(s.lower))
+	t.ent = lex.table.lookupHash(low, h)
+	t.negNT = all&cPunct != 0 && containsNT(low)
+}
+
+// lowerRunes lowercases a token with non-ASCII characters, like Python's
+// str.lower(), and computes str.isupper().
+func (s *scratch) lowerRunes(t *token) {
+	ls := len(s.text)
 	hasUpper, hasLower := false, false
-	for i := start; i < end; {
-		c := b[i]
+	for i := int(t.s); i < int(t.e); {
+		c := s.text[i]
 		if c < utf8.RuneSelf {
 			if 'A' <= c && c <= 'Z' {
 				hasUpper = true
@@ -154,13 +254,13 @@ func (s *scratch) addToken(lex *lexicon, start, end int) {
 			} else if 'a' <= c && c <= 'z' {
 				hasLower = true
 			}
-			s.lower = append(s.lower, c)
+			s.text = append(s.text, c)
 			i++
 			continue
 		}
-		r, w := utf8.DecodeRune(b[i:])
+		r, w := utf8.DecodeRune(s.text[i:])
 		if r == utf8.RuneError && w == 1 {
-			s.lower = append(s.lower, c)
+			s.text = append(s.text, c)
 			i++
 			continue
 		}
@@ -172,20 +272,16 @@ func (s *scratch) addToken(lex *lexicon, start, end int) {
 		switch lr := unicode.ToLower(r); {
 		case r == 'İ':
 			// Python lowercases U+0130 to "i" plus a combining dot above.
-			s.lower = append(s.lower, 'i', 0xcc, 0x87)
+			s.text = append(s.text, 'i', 0xcc, 0x87)
 		case lr == r:
-			s.lower = append(s.lower, b[i:i+w]...)
+			s.text = append(s.text, s.text[i:i+w]...)
 		default:
-			s.lower = utf8.AppendRune(s.lower, lr)
+			s.text = utf8.AppendRune(s.text, lr)
 		}
 		i += w
 	}
-	t.le = int32(len(s.lower))
+	t.ls, t.le = int32(ls), int32(len(s.text))
 	t.upper = hasUpper && !hasLower
-	low := s.lower[t.ls:t.le]
-	t.ent = lex.words[string(low)]
-	t.negNT = containsNT(low)
-	s.toks = append(s.toks, t)
 }
 
 func containsNT(b []byte) bool {
@@ -214,14 +310,17 @@ func (s *scratch) allcapDifferential() bool {
 func (a *Analyzer) score(s *scratch, text string, tr *tracer) Scores {
 	lex := a.lex
 	s.lex = lex
-	defer func() { s.lex = nil }()
 	rep := a.mode == ModeReputation
 	if rep {
 		s.expandRep(lex, text)
+		s.tokenize(lex, false)
 	} else {
-		s.expandEmoji(lex, text)
+		s.text = append(s.text[:0], text...)
+		if !s.tokenize(lex, true) {
+			s.expandEmoji(lex, text)
+			s.tokenize(lex, false)
+		}
 	}
-	s.tokenize(lex)
 	if rep {
 		s.prepareRep(lex, tr)
 	}
@@ -253,7 +352,9 @@ func (a *Analyzer) score(s *scratch, text string, tr *tracer) Scores {
 	} else {
 		s.butCheck(tr)
 	}
-	return s.scoreValence(tr)
+	sc := s.scoreValence(tr)
+	s.lex = nil
+	return sc
 }
 
 // valence is sentiment_valence for token i.
@@ -607,18 +708,7 @@ func pySum(xs []float64) float64 {
 }
 
 // punctuationEmphasis is _punctuation_emphasis over the whole text.
-func (s *scratch) punctuationEmphasis() float64 {
-	ep, qm := 0, 0
-	for _, c := range s.text {
-		switch c {
-		case '!':
-			ep++
-		case '?':
-			qm++
-		}
-	}
-	return punctAmp(ep, qm)
-}
+func (s *scratch) punctuationEmphasis() float64 { return punctAmp(s.ep, s.qm) }
 
 func punctAmp(ep, qm int) float64 {
 	if ep > 4 {

@@ -67,7 +67,8 @@ type entry struct {
 
 // lexicon is the immutable, fully resolved word table of one mode.
 type lexicon struct {
-	words map[string]entry
+	words map[string]entry // source of table; not used while scoring
+	table *wordTable
 	// emoji maps single code points to their description: the reference
 	// looks emoji up one code point at a time, so longer keys never match.
 	emoji map[rune]string
@@ -297,6 +298,7 @@ func buildLexicon(words map[string]float64, emoji map[string]string, rep bool) *
 			l.emojiSeq[k] = v
 		}
 	}
+	l.table = newWordTable(l.words)
 	return l
 }
 
@@ -335,5 +337,6 @@ func (l *lexicon) withOverrides(user map[string]float64, rep bool) *lexicon {
 		e.val, e.flags = v, e.flags|fLex
 		c.words[k] = e
 	}
+	c.table = newWordTable(c.words)
 	return &c
 }

@@ -1,0 +1,32 @@
+package sentiment
+
+import "testing"
+
+// BenchmarkScore scores the 23,703 ground-truth texts of the four VADER
+// corpora in each mode; texts/s and allocs/text are the figures that matter.
+func BenchmarkScore(b *testing.B) {
+	var texts []string
+	for _, ct := range loadCorpora(b) {
+		if ct.corpus != "edge_cases" {
+			texts = append(texts, ct.text)
+		}
+	}
+	for _, m := range []Mode{ModeVADER, ModeReputation} {
+		b.Run(string(m), func(b *testing.B) {
+			a, err := New(WithMode(m))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			n := 0
+			for b.Loop() {
+				for _, t := range texts {
+					a.Score(t)
+				}
+				n += len(texts)
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "texts/s")
+		})
+	}
+}

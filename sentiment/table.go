@@ -1,0 +1,149 @@
+package sentiment
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// wordTable is an immutable open-addressing hash table from lowercase
+// tokens to entries. It replaces a map[string]entry on the hot path, where
+// the lookup every token needs is bound by cache misses: the slot array is
+// small enough to stay in cache (4 bytes per slot, a 16-bit tag filters
+// out almost every word that is not in the lexicon without touching the
+// records), and a record holds its entry and the first 8 key bytes
+// together, so a hit usually costs a single miss.
+type wordTable struct {
+	slots []uint32 // tag<<16 | record index+1; 0 is empty
+	shift uint     // 64 - log2(len(slots))
+	// bloom is a 64 Kibit filter (2 probes) in front of the slots: it fits
+	// in L1 and rejects most words that are not in the lexicon.
+	bloom [1024]uint64
+	recs  []record
+	arena []byte // all keys, concatenated
+	big   map[string]entry
+}
+
+type record struct {
+	e    entry
+	key0 uint64 // first 8 key bytes, zero padded
+	koff uint32
+	klen uint32
+}
+
+func newWordTable(m map[string]entry) *wordTable {
+	if len(m) >= 1<<16-1 {
+		return newWordTableLarge(m)
+	}
+	size := 1
+	for size < 2*len(m)+16 {
+		size <<= 1
+	}
+	t := &wordTable{
+		slots: make([]uint32, size),
+		shift: uint(64 - bits.TrailingZeros(uint(size))),
+	}
+	mask := uint64(size - 1)
+	for k, e := range m {
+		h := mix(fnvBytes(k))
+		t.bloomAdd(h)
+		t.recs = append(t.recs, record{e: e, key0: key0(k), koff: uint32(len(t.arena)), klen: uint32(len(k))})
+		t.arena = append(t.arena, k...)
+		for p := h >> t.shift; ; p = (p + 1) & mask {
+			if t.slots[p] == 0 {
+				t.slots[p] = uint32(h&0xffff)<<16 | uint32(len(t.recs))
+				break
+			}
+		}
+	}
+	return t
+}
+
+// newWordTableLarge handles user lexicons of 64k words or more, which the
+// 16-bit record index cannot address, with a plain map.
+func newWordTableLarge(m map[string]entry) *wordTable {
+	return &wordTable{big: m}
+}
+
+func key0[T string | []byte](k T) uint64 {
+	var b [8]byte
+	copy(b[:], k)
+	return binary.LittleEndian.Uint64(b[:])
+}
+
+// lookup returns the entry of key, or the zero entry.
+func (t *wordTable) lookup(key []byte) entry { return t.lookupHash(key, fnvBytes(key)) }
+
+// lookupHash is lookup with h = fnvBytes(key) already computed.
+func (t *wordTable) lookupHash(key []byte, h uint64) entry {
+	if t.big != nil {
+		return t.big[string(key)]
+	}
+	h = mix(h)
+	if !t.bloomHas(h) {
+		return entry{}
+	}
+	mask := uint64(len(t.slots) - 1)
+	tag := uint32(h & 0xffff)
+	for p := h >> t.shift; ; p = (p + 1) & mask {
+		s := t.slots[p]
+		if s == 0 {
+			return entry{}
+		}
+		if s>>16 != tag {
+			continue
+		}
+		r := &t.recs[s&0xffff-1]
+		if int(r.klen) != len(key) || r.key0 != key0(key) {
+			continue
+		}
+		if len(key) <= 8 || string(t.arena[r.koff+8:r.koff+r.klen]) == string(key[8:]) {
+			return r.e
+		}
+	}
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// fnvBytes is 64-bit FNV-1a; the tokenizer computes the same hash on the
+// fly while scanning a token.
+func fnvBytes[T string | []byte](b T) uint64 {
+	h := uint64(fnvOffset)
+	for i := 0; i < len(b); i++ {
+		h = (h ^ uint64(b[i])) * fnvPrime
+	}
+	return h
+}
+
+// mix is a finaliser so that both the high bits (slot) and the low bits
+// (tag) of the FNV hash are well mixed.
+func mix(h uint64) uint64 {
+	h ^= h >> 29
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 32
+	return h
+}
+
+// lowerASCII maps A-Z to a-z and every other byte to itself.
+var lowerASCII = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if 'A' <= i && i <= 'Z' {
+			t[i] = byte(i + 'a' - 'A')
+		}
+	}
+	return t
+}()
+
+func (t *wordTable) bloomAdd(h uint64) {
+	a, b := h>>16&0xffff, h>>48
+	t.bloom[a>>6] |= 1 << (a & 63)
+	t.bloom[b>>6] |= 1 << (b & 63)
+}
+
+func (t *wordTable) bloomHas(h uint64) bool {
+	a, b := h>>16&0xffff, h>>48
+	return t.bloom[a>>6]&(1<<(a&63)) != 0 && t.bloom[b>>6]&(1<<(b&63)) != 0
+}
