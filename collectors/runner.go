@@ -44,6 +44,9 @@ type Runner struct {
 	Metrics    *metrics.Metrics
 	Logger     *slog.Logger
 	Now        func() time.Time
+	// Observe, when set, hears the result of every run (the source_silent
+	// alert rule listens here).
+	Observe func(source string, res Result, at time.Time)
 }
 
 // Result of one run.
@@ -71,9 +74,13 @@ func (r *Runner) Run(ctx context.Context) Result {
 			break
 		}
 	}
-	took := r.Now().Sub(start)
+	end := r.Now()
+	took := end.Sub(start)
 	if r.Metrics != nil {
-		r.Metrics.ObserveRun(r.Source, res.Outcome, took, r.Now())
+		r.Metrics.ObserveRun(r.Source, res.Outcome, took, end)
+	}
+	if r.Observe != nil {
+		r.Observe(r.Source, res, end)
 	}
 	log := r.Logger.With("result", res.Outcome, "stored", res.Stored, "duration", took.Round(time.Millisecond))
 	switch res.Outcome {
