@@ -8,14 +8,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/repmon/repmon"
+	"github.com/repmon/repmon/collectors/collectorstest"
 	"github.com/repmon/repmon/config"
 	"github.com/repmon/repmon/query"
 	"github.com/repmon/repmon/store"
@@ -97,64 +96,19 @@ func TestHackerNewsFixture(t *testing.T) {
 	}
 }
 
-// fakeHN serves an Algolia-shaped search_by_date over a fixed set of items,
-// honouring query words, the created_at_i filters and hitsPerPage, so that
-// paging across windows can be checked end to end. failAt makes the n-th
-// request (1-based) return 503.
-type fakeHN struct {
-	items    []hnItem
-	requests atomic.Int32
-	failAt   int32
-}
-
-type hnItem struct {
-	ID      int
-	Created int64
-	Text    string
-}
-
-func (f *fakeHN) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	n := f.requests.Add(1)
-	if n == f.failAt {
+func TestHackerNewsPagingResumesAfterFailure(t *testing.T) {
+	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	fake := &collectorstest.HackerNews{Fault: func(w http.ResponseWriter, n int32) bool {
+		if n != 3 {
+			return false
+		}
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(http.StatusServiceUnavailable)
 		fmt.Fprint(w, "<html><body>503 Service Unavailable</body></html>")
-		return
-	}
-	q := r.URL.Query()
-	word := strings.ToLower(strings.Trim(q.Get("query"), `"`))
-	var after, before int64 = 0, 1 << 62
-	for _, f := range strings.Split(q.Get("numericFilters"), ",") {
-		if v, ok := strings.CutPrefix(f, "created_at_i>"); ok {
-			after, _ = strconv.ParseInt(v, 10, 64)
-		}
-		if v, ok := strings.CutPrefix(f, "created_at_i<="); ok {
-			before, _ = strconv.ParseInt(v, 10, 64)
-		}
-	}
-	per, _ := strconv.Atoi(q.Get("hitsPerPage"))
-	var hits []map[string]any
-	sorted := append([]hnItem(nil), f.items...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Created > sorted[j].Created })
-	for _, it := range sorted {
-		if it.Created <= after || it.Created > before || !strings.Contains(strings.ToLower(it.Text), word) {
-			continue
-		}
-		hits = append(hits, map[string]any{"objectID": strconv.Itoa(it.ID), "created_at_i": it.Created, "author": "u" + strconv.Itoa(it.ID),
-			"comment_text": it.Text, "_tags": []string{"comment"}, "created_at": time.Unix(it.Created, 0).UTC().Format(time.RFC3339)})
-	}
-	nb := len(hits)
-	if len(hits) > per {
-		hits = hits[:per]
-	}
-	json.NewEncoder(w).Encode(map[string]any{"hits": hits, "nbHits": nb, "page": 0, "nbPages": (nb + per - 1) / max(per, 1), "hitsPerPage": per})
-}
-
-func TestHackerNewsPagingResumesAfterFailure(t *testing.T) {
-	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
-	fake := &fakeHN{failAt: 3}
+		return true
+	}}
 	for i := 0; i < 450; i++ {
-		fake.items = append(fake.items, hnItem{ID: i, Created: now.Add(-time.Duration(i) * time.Minute).Unix(), Text: fmt.Sprintf("northwind post %d", i)})
+		fake.Add(collectorstest.Item{ID: strconv.Itoa(i), Created: now.Add(-time.Duration(i) * time.Minute), Text: fmt.Sprintf("northwind post %d", i)})
 	}
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
