@@ -3,6 +3,7 @@ package metrics_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,7 +11,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -18,6 +21,7 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
+	"gopkg.in/yaml.v3"
 
 	"github.com/repmon/repmon"
 	"github.com/repmon/repmon/config"
@@ -396,5 +400,271 @@ func TestPromtoolCheckMetrics(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err != nil || len(bytes.TrimSpace(out)) > 0 {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
+}
+
+// Every metric a dashboard panel or a rule names must be one repmon exports,
+// and every recording rule used must be defined: a renamed metric otherwise
+// shows up only as an empty panel or an alert that can never fire.
+
+var (
+	metricRef = regexp.MustCompile(`repmon_[a-z_]+`)
+	recordRef = regexp.MustCompile(`repmon:[a-zA-Z0-9_:]+`)
+)
+
+// exported returns every sample name repmon exposes and the histogram
+// families among them.
+func exported(t *testing.T) (names map[string]bool, histograms map[string]bool) {
+	t.Helper()
+	names, histograms = map[string]bool{}, map[string]bool{}
+	for name, mf := range gather(t, populated(t)) {
+		names[name] = true
+		if mf.GetType() == dto.MetricType_HISTOGRAM {
+			histograms[name] = true
+		}
+	}
+	return names, histograms
+}
+
+func knownMetric(name string, names, histograms map[string]bool) bool {
+	if names[name] {
+		return true
+	}
+	for _, suffix := range []string{"_bucket", "_sum", "_count"} {
+		if base, ok := strings.CutSuffix(name, suffix); ok && histograms[base] {
+			return true
+		}
+	}
+	return false
+}
+
+type ruleFile struct {
+	Groups []struct {
+		Name  string `yaml:"name"`
+		Rules []struct {
+			Record string `yaml:"record"`
+			Alert  string `yaml:"alert"`
+			Expr   string `yaml:"expr"`
+		} `yaml:"rules"`
+	} `yaml:"groups"`
+}
+
+func deployPath(parts ...string) string {
+	return filepath.Join(append([]string{"..", "deploy"}, parts...)...)
+}
+
+func TestDeployReferencesExportedMetrics(t *testing.T) {
+	names, histograms := exported(t)
+
+	ruleFiles, err := filepath.Glob(deployPath("prometheus", "rules", "*.yml"))
+	if err != nil || len(ruleFiles) == 0 {
+		t.Fatalf("no rule files in %s (%v)", deployPath("prometheus", "rules"), err)
+	}
+	records := map[string]bool{}
+	sources := map[string]string{}
+	for _, f := range ruleFiles {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rf ruleFile
+		if err := yaml.Unmarshal(b, &rf); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, g := range rf.Groups {
+			for _, r := range g.Rules {
+				if r.Record != "" {
+					if !recordRef.MatchString(r.Record) || recordRef.FindString(r.Record) != r.Record {
+						t.Errorf("%s: recording rule %q: name it repmon:<metric>:<operations>", f, r.Record)
+					}
+					records[r.Record] = true
+				}
+			}
+		}
+		sources[f] = string(b)
+	}
+	dashboards, err := filepath.Glob(deployPath("grafana", "dashboards", "*.json"))
+	if err != nil || len(dashboards) == 0 {
+		t.Fatalf("no dashboards in %s (%v)", deployPath("grafana", "dashboards"), err)
+	}
+	for _, f := range dashboards {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sources[f] = string(b)
+	}
+
+	for f, text := range sources {
+		seen := map[string]bool{}
+		for _, name := range metricRef.FindAllString(text, -1) {
+			if !seen[name] && !knownMetric(name, names, histograms) {
+				t.Errorf("%s: %s is not a metric repmon exports", f, name)
+			}
+			seen[name] = true
+		}
+		for _, name := range recordRef.FindAllString(text, -1) {
+			if !seen[name] && !records[name] {
+				t.Errorf("%s: %s is not a recording rule defined in deploy/prometheus/rules", f, name)
+			}
+			seen[name] = true
+		}
+		if len(seen) == 0 {
+			t.Errorf("%s: names no repmon metric at all", f)
+		}
+	}
+}
+
+// dashboard is the part of a Grafana dashboard the checks below read.
+type dashboard struct {
+	UID           string `json:"uid"`
+	SchemaVersion int    `json:"schemaVersion"`
+	Templating    struct {
+		List []struct {
+			Name       string          `json:"name"`
+			Type       string          `json:"type"`
+			Query      json.RawMessage `json:"query"`
+			Definition string          `json:"definition"`
+			Multi      bool            `json:"multi"`
+			IncludeAll bool            `json:"includeAll"`
+		} `json:"list"`
+	} `json:"templating"`
+	Panels []struct {
+		ID         int    `json:"id"`
+		Type       string `json:"type"`
+		Title      string `json:"title"`
+		Datasource *struct {
+			Type string `json:"type"`
+			UID  string `json:"uid"`
+		} `json:"datasource"`
+		Targets []struct {
+			Expr       string `json:"expr"`
+			Datasource struct {
+				UID string `json:"uid"`
+			} `json:"datasource"`
+		} `json:"targets"`
+	} `json:"panels"`
+}
+
+func TestDashboardShape(t *testing.T) {
+	b, err := os.ReadFile(deployPath("grafana", "dashboards", "repmon.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d dashboard
+	if err := json.Unmarshal(b, &d); err != nil {
+		t.Fatalf("repmon.json: %v", err)
+	}
+	if d.UID != "repmon" || d.SchemaVersion < 36 {
+		t.Errorf("uid %q, schemaVersion %d; want repmon and a current schema", d.UID, d.SchemaVersion)
+	}
+	vars := map[string]bool{}
+	for _, v := range d.Templating.List {
+		vars[v.Name] = true
+		switch v.Name {
+		case "datasource":
+			if v.Type != "datasource" || string(v.Query) != `"prometheus"` {
+				t.Errorf("variable datasource: type %q query %s, want a prometheus datasource variable", v.Type, v.Query)
+			}
+		case "brand":
+			if v.Type != "query" || v.Definition != "label_values(repmon_mentions_total, brand)" || !v.Multi || !v.IncludeAll {
+				t.Errorf("variable brand: %+v, want a multi-value query on label_values(repmon_mentions_total, brand) with All", v)
+			}
+		}
+	}
+	if !vars["datasource"] || !vars["brand"] {
+		t.Errorf("variables %v, want datasource and brand", vars)
+	}
+	ids := map[int]bool{}
+	exprs := 0
+	for _, p := range d.Panels {
+		if ids[p.ID] {
+			t.Errorf("panel %q: duplicate id %d", p.Title, p.ID)
+		}
+		ids[p.ID] = true
+		if p.Type == "row" {
+			continue
+		}
+		if p.Datasource == nil || p.Datasource.UID != "${datasource}" {
+			t.Errorf("panel %q: datasource %+v, want uid ${datasource}", p.Title, p.Datasource)
+		}
+		if len(p.Targets) == 0 {
+			t.Errorf("panel %q: no queries", p.Title)
+		}
+		for _, tg := range p.Targets {
+			exprs++
+			if tg.Datasource.UID != "${datasource}" || tg.Expr == "" {
+				t.Errorf("panel %q: query %q on datasource %q", p.Title, tg.Expr, tg.Datasource.UID)
+			}
+		}
+	}
+	if exprs < 10 {
+		t.Errorf("only %d queries in the dashboard", exprs)
+	}
+}
+
+// Docker is not available in CI: check instead that every file the compose
+// file mounts exists and that the YAML files parse.
+func TestComposeMountsExist(t *testing.T) {
+	b, err := os.ReadFile(deployPath("docker-compose.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var compose struct {
+		Services map[string]struct {
+			Image   string   `yaml:"image"`
+			Volumes []string `yaml:"volumes"`
+		} `yaml:"services"`
+	}
+	if err := yaml.Unmarshal(b, &compose); err != nil {
+		t.Fatalf("docker-compose.yml: %v", err)
+	}
+	for _, name := range []string{"repmon", "prometheus", "alertmanager", "grafana"} {
+		if _, ok := compose.Services[name]; !ok {
+			t.Errorf("docker-compose.yml: no service %s", name)
+		}
+	}
+	for name, svc := range compose.Services {
+		for _, v := range svc.Volumes {
+			src, _, _ := strings.Cut(v, ":")
+			if !strings.HasPrefix(src, "./") {
+				continue // a named volume
+			}
+			if _, err := os.Stat(deployPath(src)); err != nil {
+				t.Errorf("service %s mounts %s: %v", name, src, err)
+			}
+		}
+	}
+	for _, f := range []string{
+		"alertmanager/alertmanager.yml",
+		"grafana/provisioning/datasources/prometheus.yml",
+		"grafana/provisioning/dashboards/repmon.yml",
+	} {
+		b, err := os.ReadFile(deployPath(f))
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		var doc map[string]any
+		if err := yaml.Unmarshal(b, &doc); err != nil || len(doc) == 0 {
+			t.Errorf("%s: %v (%d keys)", f, err, len(doc))
+		}
+	}
+}
+
+// The compose example config must load with the real loader: a typo there
+// would otherwise surface only in a container.
+func TestDeployConfigLoads(t *testing.T) {
+	cfg, err := config.LoadFile(deployPath("repmon.yml"))
+	if err != nil {
+		t.Fatalf("deploy/repmon.yml: %v", err)
+	}
+	if cfg.Server.Listen != "0.0.0.0:9464" {
+		t.Errorf("server.listen = %q, want 0.0.0.0:9464 so Prometheus can reach repmon across the compose network", cfg.Server.Listen)
+	}
+	if !slices.ContainsFunc(cfg.Alerts.Channels, func(c config.Channel) bool {
+		return c.Type == config.ChannelAlertmanager && c.URL.Value() == "http://alertmanager:9093"
+	}) {
+		t.Errorf("deploy/repmon.yml: no alertmanager channel at http://alertmanager:9093")
 	}
 }
