@@ -43,6 +43,9 @@ type Channel struct {
 	Username   string   `yaml:"username"`
 	Password   Secret   `yaml:"password"`
 	Timeout    Duration `yaml:"timeout"`
+	// Digest (email only), when set, batches the alerts of each digest
+	// interval (aligned to UTC) into one message.
+	Digest Duration `yaml:"digest"`
 }
 
 // Rule decides when mentions become alerts.
@@ -59,7 +62,43 @@ type Rule struct {
 	// negative_mention
 	Below        *float64 `yaml:"below"`
 	MinFollowers int64    `yaml:"min_followers"`
+	// GroupWindow, when set, sends one alert per window listing its
+	// mentions instead of one alert per mention.
+	GroupWindow Duration `yaml:"group_window"`
+
+	// volume_spike
+	Interval          Duration `yaml:"interval"`           // counting window, a multiple of 5m
+	Baseline          string   `yaml:"baseline"`           // rolling | weekly
+	BaselineIntervals int      `yaml:"baseline_intervals"` // how many past windows form the baseline
+	Threshold         float64  `yaml:"threshold"`          // robust z-score that fires
+	Direction         string   `yaml:"direction"`          // up | down
+	MinCount          int64    `yaml:"min_count"`          // volume_spike, source_silent
+
+	// negative_share
+	Window    Duration `yaml:"window"`
+	Level     *float64 `yaml:"level"`
+	MinVolume int64    `yaml:"min_volume"`
+
+	// source_silent
+	For Duration `yaml:"for"`
 }
+
+// Alert rule defaults, in one place.
+const (
+	DefaultAggregateCooldown = time.Hour
+	DefaultSpikeInterval     = time.Hour
+	DefaultRollingIntervals  = 24
+	DefaultWeeklyIntervals   = 4
+	DefaultSpikeThreshold    = 3.0
+	DefaultSpikeMinCount     = 10
+	DefaultShareWindow       = time.Hour
+	DefaultShareLevel        = 0.5
+	DefaultShareMinVolume    = 20
+	DefaultSilentFor         = time.Hour
+	DefaultSilentMinCount    = 3
+	alertBucketWidth         = 5 * time.Minute // store.BucketWidth; config must not import store
+	DefaultChannelTimeout    = 10 * time.Second
+)
 
 func (a *Alerts) applyDefaults() {
 	for i := range a.Rules {
@@ -71,11 +110,138 @@ func (a *Alerts) applyDefaults() {
 			v := -0.05
 			r.Below = &v
 		}
+		aggregate := r.Type == RuleVolumeSpike || r.Type == RuleNegativeShare || r.Type == RuleSourceSilent
+		if aggregate && r.Cooldown == 0 {
+			r.Cooldown = Duration(DefaultAggregateCooldown)
+		}
+		switch r.Type {
+		case RuleVolumeSpike:
+			if r.Interval == 0 {
+				r.Interval = Duration(DefaultSpikeInterval)
+			}
+			if r.Baseline == "" {
+				r.Baseline = "rolling"
+			}
+			if r.BaselineIntervals == 0 {
+				r.BaselineIntervals = DefaultRollingIntervals
+				if r.Baseline == "weekly" {
+					r.BaselineIntervals = DefaultWeeklyIntervals
+				}
+			}
+			if r.Threshold == 0 {
+				r.Threshold = DefaultSpikeThreshold
+			}
+			if r.Direction == "" {
+				r.Direction = "up"
+			}
+			if r.MinCount == 0 {
+				r.MinCount = DefaultSpikeMinCount
+			}
+		case RuleNegativeShare:
+			if r.Window == 0 {
+				r.Window = Duration(DefaultShareWindow)
+			}
+			if r.Level == nil {
+				v := DefaultShareLevel
+				r.Level = &v
+			}
+			if r.MinVolume == 0 {
+				r.MinVolume = DefaultShareMinVolume
+			}
+		case RuleSourceSilent:
+			if r.For == 0 {
+				r.For = Duration(DefaultSilentFor)
+			}
+			if r.MinCount == 0 {
+				r.MinCount = DefaultSilentMinCount
+			}
+		}
 	}
 	for i := range a.Channels {
 		if a.Channels[i].Timeout == 0 {
-			a.Channels[i].Timeout = Duration(10 * time.Second)
+			a.Channels[i].Timeout = Duration(DefaultChannelTimeout)
 		}
+	}
+}
+
+// ruleFields lists the type-specific rule fields each rule type accepts.
+var ruleFields = map[string][]string{
+	RuleNegativeMention: {"below", "min_followers", "group_window"},
+	RuleVolumeSpike:     {"interval", "baseline", "baseline_intervals", "threshold", "direction", "min_count"},
+	RuleNegativeShare:   {"window", "level", "min_volume"},
+	RuleSourceSilent:    {"for", "min_count"},
+}
+
+func (r *Rule) validateParams(v *validator, p string) {
+	fields, ok := ruleFields[r.Type]
+	if !ok {
+		return
+	}
+	set := map[string]bool{
+		"below": r.Below != nil, "min_followers": r.MinFollowers != 0, "group_window": r.GroupWindow != 0,
+		"interval": r.Interval != 0, "baseline": r.Baseline != "", "baseline_intervals": r.BaselineIntervals != 0,
+		"threshold": r.Threshold != 0, "direction": r.Direction != "", "min_count": r.MinCount != 0,
+		"window": r.Window != 0, "level": r.Level != nil, "min_volume": r.MinVolume != 0, "for": r.For != 0,
+	}
+	for _, f := range []string{"below", "min_followers", "group_window", "interval", "baseline", "baseline_intervals",
+		"threshold", "direction", "min_count", "window", "level", "min_volume", "for"} {
+		if set[f] && !contains(fields, f) {
+			v.addf(p+"."+f, "not valid for rule type %s", r.Type)
+		}
+	}
+	if r.Cooldown < 0 {
+		v.addf(p+".cooldown", "must not be negative")
+	}
+	if r.MinFollowers < 0 {
+		v.addf(p+".min_followers", "must not be negative")
+	}
+	if r.MinCount < 0 {
+		v.addf(p+".min_count", "must not be negative")
+	}
+	if r.MinVolume < 0 {
+		v.addf(p+".min_volume", "must not be negative")
+	}
+	multiple := func(field string, d Duration) {
+		switch {
+		case d <= 0:
+			v.addf(p+"."+field, "must be positive")
+		case d.D()%alertBucketWidth != 0:
+			v.addf(p+"."+field, "must be a multiple of 5m (the aggregation bucket)")
+		}
+	}
+	switch r.Type {
+	case RuleNegativeMention:
+		if r.GroupWindow < 0 {
+			v.addf(p+".group_window", "must not be negative")
+		}
+	case RuleVolumeSpike:
+		multiple("interval", r.Interval)
+		switch r.Baseline {
+		case "rolling", "weekly":
+		default:
+			v.addf(p+".baseline", "unknown baseline %q (want rolling or weekly)", r.Baseline)
+		}
+		if r.BaselineIntervals < 3 {
+			v.addf(p+".baseline_intervals", "must be at least 3")
+		}
+		if r.Baseline == "weekly" && r.Interval.D() > 7*24*time.Hour {
+			v.addf(p+".interval", "must not exceed a week with baseline weekly")
+		}
+		if r.Threshold < 0 {
+			v.addf(p+".threshold", "must be positive")
+		}
+		switch r.Direction {
+		case "up", "down":
+		default:
+			v.addf(p+".direction", "unknown direction %q (want up or down)", r.Direction)
+		}
+	case RuleNegativeShare:
+		multiple("window", r.Window)
+		if *r.Level <= 0 || *r.Level >= 1 {
+			v.addf(p+".level", "must be within (0, 1)")
+		}
+	case RuleSourceSilent:
+		multiple("for", r.For)
 	}
 }
 
@@ -88,6 +254,12 @@ func (a *Alerts) validate(v *validator, c *Config) {
 			v.addf(p+".name", "duplicate channel name %q", ch.Name)
 		}
 		channels[ch.Name] = true
+		if ch.Digest != 0 && ch.Type != ChannelEmail {
+			v.addf(p+".digest", "only valid for email channels")
+		}
+		if ch.Timeout < 0 {
+			v.addf(p+".timeout", "must be positive")
+		}
 		switch ch.Type {
 		case ChannelSlack:
 			v.required(p+".webhook_url", ch.WebhookURL.Value())
@@ -119,6 +291,9 @@ func (a *Alerts) validate(v *validator, c *Config) {
 			}
 			if ch.Username != "" {
 				v.required(p+".password", ch.Password.Value())
+			}
+			if ch.Digest < 0 {
+				v.addf(p+".digest", "must not be negative")
 			}
 		case "":
 			v.addf(p+".type", "required")
@@ -154,6 +329,7 @@ func (a *Alerts) validate(v *validator, c *Config) {
 		default:
 			v.addf(p+".type", "unknown rule type %q (want negative_mention, volume_spike, negative_share or source_silent)", r.Type)
 		}
+		r.validateParams(v, p)
 		switch r.Severity {
 		case "info", "warning", "critical":
 		default:

@@ -1,0 +1,261 @@
+package alerts
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/repmon/repmon"
+	"github.com/repmon/repmon/config"
+	"github.com/repmon/repmon/store"
+)
+
+// groupGrace is how long after a group window closes its alert waits, so
+// that a transaction that started inside the window has committed.
+const groupGrace = 30 * time.Second
+
+// groupLookback bounds how old (by creation time) a mention collected in a
+// group window may be to be listed: the store filters on creation time.
+const groupLookback = 48 * time.Hour
+
+// Run delivers due alerts and evaluates the aggregate rules until ctx is
+// done. On cancellation it lets the deliveries in flight finish (bounded by
+// the channel timeout) and records their outcome, then returns; a delivery
+// whose outcome could not be recorded is sent again by the next process,
+// with the same id.
+func (e *Engine) Run(ctx context.Context) {
+	poll := time.NewTicker(e.poll)
+	defer poll.Stop()
+	eval := time.NewTicker(e.eval)
+	defer eval.Stop()
+	e.Evaluate(ctx)
+	e.DeliverDue(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-poll.C:
+			e.DeliverDue(ctx)
+		case <-eval.C:
+			e.Evaluate(ctx)
+		}
+	}
+}
+
+// DeliverDue makes one pass over the outbox: every delivery due now is
+// attempted once. Channels are served in parallel, each channel's
+// deliveries in order. It returns the number of deliveries attempted.
+func (e *Engine) DeliverDue(ctx context.Context) int {
+	if ctx.Err() != nil {
+		return 0
+	}
+	now := e.now()
+	due, err := e.st.Due(ctx, now, dueBatch)
+	if err != nil {
+		if ctx.Err() == nil {
+			e.log.Error("outbox poll failed", "err", err)
+		}
+		return 0
+	}
+	byChannel := map[string][]store.Delivery{}
+	var order []string
+	for _, d := range due {
+		if _, ok := byChannel[d.Channel]; !ok {
+			order = append(order, d.Channel)
+		}
+		byChannel[d.Channel] = append(byChannel[d.Channel], d)
+	}
+	// Deliveries in flight finish after cancellation: their outcome must
+	// be recorded, or they would be resent.
+	work := context.WithoutCancel(ctx)
+	var wg sync.WaitGroup
+	for _, ch := range order {
+		wg.Go(func() { e.deliverChannel(ctx, work, ch, byChannel[ch]) })
+	}
+	wg.Wait()
+	return len(due)
+}
+
+func (e *Engine) deliverChannel(ctx, work context.Context, channel string, ds []store.Delivery) {
+	ch, ok := e.channels[channel]
+	n := e.notifiers[channel]
+	if !ok || n == nil {
+		for _, d := range ds {
+			e.log.Error("alert delivery failed", "channel", channel, "rule", d.Rule, "alert_id", d.AlertID, "reason", ReasonOther,
+				"err", "channel is no longer configured")
+			e.record(work, d, false, &Error{Channel: channel, Reason: ReasonOther, msg: "channel is no longer configured"})
+		}
+		return
+	}
+	if ch.Type == config.ChannelEmail && ch.Digest > 0 {
+		e.deliverDigest(ctx, work, ch, n.(*Email), ds)
+		return
+	}
+	for _, d := range ds {
+		if ctx.Err() != nil {
+			return // not started: still pending, the next process sends it
+		}
+		a, ok := e.prepare(work, d)
+		if !ok {
+			continue
+		}
+		retry, err := n.Notify(work, a)
+		e.record(work, d, retry, err)
+	}
+}
+
+// prepare decodes a delivery's alert and, for a grouped alert, defers it
+// until its window closed and then fills in the window's mentions. It
+// returns false when the delivery was settled or deferred.
+func (e *Engine) prepare(ctx context.Context, d store.Delivery) (*Alert, bool) {
+	a, err := decodeAlert(d.Payload)
+	if err != nil {
+		e.log.Error("alert delivery failed", "channel", d.Channel, "rule", d.Rule, "alert_id", d.AlertID, "reason", ReasonOther,
+			"err", "undecodable payload")
+		e.record(ctx, d, false, &Error{Channel: d.Channel, Reason: ReasonOther, msg: "undecodable payload"})
+		return nil, false
+	}
+	if a.Group == nil {
+		return a, true
+	}
+	now := e.now()
+	if ready := a.Group.End.Add(groupGrace); now.Before(ready) {
+		if err := e.st.Retry(ctx, d.AlertID, d.Channel, ready, "waiting for group window"); err != nil {
+			e.log.Error("outbox update failed", "channel", d.Channel, "alert_id", d.AlertID, "err", err)
+		}
+		return nil, false
+	}
+	if err := e.fillGroup(ctx, a); err != nil {
+		e.log.Warn("listing grouped mentions failed; retrying", "channel", d.Channel, "rule", d.Rule, "alert_id", d.AlertID, "err", err)
+		e.record(ctx, d, true, &Error{Channel: d.Channel, Reason: ReasonOther, msg: "store unavailable"})
+		return nil, false
+	}
+	return a, true
+}
+
+// fillGroup lists the mentions of a grouped alert: those of its brand that
+// its rule matches and that were collected in its window.
+func (e *Engine) fillGroup(ctx context.Context, a *Alert) error {
+	r, ok := e.rules[a.Rule]
+	if !ok {
+		return nil // rule removed since: send what the payload holds
+	}
+	var ms []repmon.Mention
+	total := 0
+	q := store.Query{Brand: a.Brand, Since: a.Group.Start.Add(-groupLookback), Ascending: true, Limit: 1000}
+	for {
+		page, next, err := e.st.Mentions(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, m := range page {
+			if m.CollectedAt.Before(a.Group.Start) || !m.CollectedAt.Before(a.Group.End) || !matchMention(r, m) {
+				continue
+			}
+			total++
+			if len(ms) < maxListed {
+				ms = append(ms, m)
+			}
+		}
+		if next == "" {
+			break
+		}
+		q.Cursor = next
+	}
+	if total == 0 {
+		return nil
+	}
+	a.Mentions, a.Total = ms, total
+	if total == 1 {
+		a.Summary = mentionSummary(ms[0])
+	} else {
+		a.Summary = groupSummary(total, a.Brand, a.Group)
+	}
+	return nil
+}
+
+// deliverDigest sends the due alerts of an email digest channel as one
+// message per digest period. Periods are aligned to UTC multiples of the
+// digest interval, so that a restart keeps them; an alert waits until the
+// period it was created in has ended.
+func (e *Engine) deliverDigest(ctx, work context.Context, ch config.Channel, n *Email, ds []store.Delivery) {
+	now := e.now()
+	var ready []store.Delivery
+	var alerts []*Alert
+	for _, d := range ds {
+		end := floorTime(d.CreatedAt, ch.Digest.D()).Add(ch.Digest.D())
+		if now.Before(end) {
+			if err := e.st.Retry(work, d.AlertID, d.Channel, end, "waiting for digest"); err != nil {
+				e.log.Error("outbox update failed", "channel", d.Channel, "alert_id", d.AlertID, "err", err)
+			}
+			continue
+		}
+		a, ok := e.prepare(work, d)
+		if !ok {
+			continue
+		}
+		ready = append(ready, d)
+		alerts = append(alerts, a)
+	}
+	if len(ready) == 0 || ctx.Err() != nil {
+		return
+	}
+	retry, err := n.NotifyDigest(work, alerts)
+	for _, d := range ready {
+		e.record(work, d, retry, err)
+	}
+}
+
+// record stores the outcome of one attempt, counts and logs it.
+func (e *Engine) record(ctx context.Context, d store.Delivery, retry bool, err error) {
+	now := e.now()
+	log := e.log.With("channel", d.Channel, "rule", d.Rule, "alert_id", d.AlertID)
+	if err == nil {
+		if serr := e.st.Delivered(ctx, d.AlertID, d.Channel, now); serr != nil {
+			// Sent but not recorded: the next poll sends it again, with
+			// the same idempotency key.
+			log.Error("recording delivery failed", "err", serr)
+		}
+		if e.m != nil {
+			e.m.AlertsSent.WithLabelValues(d.Channel, d.Rule).Inc()
+		}
+		log.Debug("alert delivered", "attempts", d.Attempts+1)
+		return
+	}
+	reason := ReasonOf(err)
+	if e.m != nil {
+		e.m.AlertsFailed.WithLabelValues(d.Channel, reason).Inc()
+	}
+	if !retry {
+		log.Error("alert delivery failed permanently", "reason", reason, "attempts", d.Attempts+1, "err", err)
+		if serr := e.st.Fail(ctx, d.AlertID, d.Channel, reason); serr != nil {
+			log.Error("recording failure failed", "err", serr)
+		}
+		return
+	}
+	delay := e.backoff(d.Attempts)
+	var de *Error
+	if errors.As(err, &de) && de.RetryAfter > delay {
+		delay = de.RetryAfter
+	}
+	next := now.Add(delay)
+	log.Warn("alert delivery failed; will retry", "reason", reason, "attempts", d.Attempts+1,
+		"next_attempt", next.UTC().Format(time.RFC3339), "err", err)
+	if serr := e.st.Retry(ctx, d.AlertID, d.Channel, next, reason); serr != nil {
+		log.Error("recording retry failed", "err", serr)
+	}
+}
+
+// backoff is the delay before attempt n+1: base·2^n capped at max, with
+// jitter so that a recovering receiver is not hit by every alert at once.
+func (e *Engine) backoff(attempts int) time.Duration {
+	d := e.base
+	for i := 0; i < attempts && d < e.max; i++ {
+		d *= 2
+	}
+	if d > e.max {
+		d = e.max
+	}
+	return e.jitter(d)
+}
