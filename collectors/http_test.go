@@ -199,7 +199,9 @@ func (r *recorder) Fetch(ctx context.Context, b Brand, cursor string) (Page, err
 
 type neutralScorer struct{}
 
-func (neutralScorer) Score(string) repmon.Sentiment { return repmon.Sentiment{Label: repmon.LabelNeutral} }
+func (neutralScorer) Score(string) repmon.Sentiment {
+	return repmon.Sentiment{Label: repmon.LabelNeutral}
+}
 
 func openSocialStore(t testing.TB) *store.SQLite {
 	t.Helper()
