@@ -1,0 +1,76 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+func alertsConfig(t *testing.T, hookURL string) string {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "repmon.yml")
+	doc := fmt.Sprintf(`storage: {dsn: %q}
+brands: [{name: acme, query: acme}]
+sources: [{name: hn, type: hackernews}]
+alerts:
+  channels: [{name: hooks, type: webhook, url: %q}]
+  rules: [{name: neg, type: negative_mention, channels: [hooks]}, {name: spike, type: volume_spike, channels: [hooks]}]
+`, filepath.Join(dir, "repmon.db"), hookURL)
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestAlertsTestCommand(t *testing.T) {
+	var got atomic.Int32
+	code := http.StatusOK
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Add(1)
+		w.WriteHeader(code)
+	}))
+	defer srv.Close()
+	cfg := alertsConfig(t, srv.URL+"/secret-path-token")
+	var out, errb bytes.Buffer
+	if rc := cmdAlerts([]string{"test", "--config", cfg, "--channel", "hooks"}, &out, &errb); rc != 0 || got.Load() != 1 {
+		t.Fatalf("exit %d, %d requests; stderr: %s", rc, got.Load(), errb.String())
+	}
+	code = http.StatusForbidden
+	out.Reset()
+	errb.Reset()
+	if rc := cmdAlerts([]string{"test", "--config", cfg, "--channel", "hooks"}, &out, &errb); rc != 1 {
+		t.Errorf("exit %d against a 403, want 1", rc)
+	}
+	if strings.Contains(errb.String(), "secret-path-token") {
+		t.Errorf("webhook URL leaked: %s", errb.String())
+	}
+	if rc := cmdAlerts([]string{"test", "--config", cfg, "--channel", "nope"}, &out, &errb); rc != 1 {
+		t.Errorf("exit %d for an unknown channel, want 1", rc)
+	}
+	if rc := cmdAlerts([]string{"test", "--config", cfg}, &out, &errb); rc != 2 {
+		t.Errorf("exit %d without --channel, want 2", rc)
+	}
+}
+
+func TestAlertsBacktestCommand(t *testing.T) {
+	cfg := alertsConfig(t, "http://127.0.0.1:1")
+	var out, errb bytes.Buffer
+	if rc := cmdAlerts([]string{"backtest", "--config", cfg, "--since", "30d"}, &out, &errb); rc != 0 {
+		t.Fatalf("exit %d; stderr: %s", rc, errb.String())
+	}
+	for _, want := range []string{"replayed 0 mentions", "RULE", "neg", "spike"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if rc := cmdAlerts([]string{"bogus"}, &out, &errb); rc != 2 {
+		t.Errorf("exit %d for an unknown subcommand", rc)
+	}
+}
