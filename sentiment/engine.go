@@ -15,10 +15,14 @@ type token struct {
 	ent    entry
 	negNT  bool // lowercase form contains "n't"
 	upper  bool // Python str.isupper()
-	hash   bool // reputation: written as a #hashtag
-	elong  bool // reputation: found in the lexicon after squeezing repeated letters
-	skip   bool // reputation: consumed by a phrase that starts earlier
-	sent   int16
+	// reputation mode only:
+	hash      bool    // written as a #hashtag
+	elong     bool    // found in the lexicon after squeezing repeated letters
+	skip      bool    // consumed by a phrase that starts earlier
+	sentEnd   bool    // followed by . ! or ? (ends a sentence)
+	comma     bool    // followed by , ; : or a dash
+	phraseLen uint8   // words in the phrase starting here, if any
+	phrase    float64 // the phrase's valence
 }
 
 // scratch holds the per-call buffers; pooled so that Score does not allocate.
@@ -34,14 +38,17 @@ type scratch struct {
 	sent  []float64
 	first map[uint64][]int32 // for _but_check on very long texts
 	lex   *lexicon           // the analyzer's lexicon during a call
+	rep   bool               // reputation mode during a call
+	// isHeadline is set in reputation mode when the text reads as news
+	isHeadline bool
 }
 
 var scratchPool = sync.Pool{New: func() any {
 	return &scratch{
-		text:  make([]byte, 0, 512),
-		join:  make([]byte, 0, 64),
-		toks:  make([]token, 0, 64),
-		sent:  make([]float64, 0, 64),
+		text: make([]byte, 0, 512),
+		join: make([]byte, 0, 64),
+		toks: make([]token, 0, 64),
+		sent: make([]float64, 0, 64),
 	}
 }}
 
@@ -195,6 +202,7 @@ func (s *scratch) tokenize(lex *lexicon, emojiStop bool) bool {
 // its lowercase bytes.
 func (s *scratch) addToken(lex *lexicon, start, end int, all uint8, h uint64) {
 	b := s.text
+	rawStart, rawEnd := start, end
 	rehash := all&cHigh != 0
 	if all&cPunct != 0 {
 		ps, pe := start, end
@@ -238,6 +246,64 @@ func (s *scratch) addToken(lex *lexicon, start, end int, all uint8, h uint64) {
 	}
 	t.ent = lex.table.lookupHash(low, h)
 	t.negNT = all&cPunct != 0 && containsNT(low)
+	if s.rep {
+		s.repToken(t, rawStart, rawEnd)
+	}
+}
+
+// repToken records what reputation mode needs to know about a token:
+// the punctuation around it and, for a word with stretched letters
+// ("sooooo", "baaaad"), the lexicon entry of its squeezed form.
+func (s *scratch) repToken(t *token, rawStart, rawEnd int) {
+	b := s.text
+	if rawStart < int(t.s) && b[rawStart] == '#' {
+		t.hash = true
+	}
+	for k := int(t.e); k < rawEnd; k++ {
+		switch b[k] {
+		case '.', '!', '?':
+			t.sentEnd = true
+		case ',', ';', ':', '-':
+			t.comma = true
+		}
+	}
+	if t.ent.flags != 0 || t.le-t.ls < 3 {
+		return
+	}
+	low := s.text[t.ls:t.le]
+	run, maxRun := 1, 1
+	for k := 1; k < len(low); k++ {
+		if low[k] == low[k-1] && low[k] >= 'a' && low[k] <= 'z' {
+			run++
+			maxRun = max(maxRun, run)
+		} else {
+			run = 1
+		}
+	}
+	if maxRun < 3 {
+		return
+	}
+	for _, keep := range [...]int{2, 1} {
+		ls := len(s.text)
+		run := 0
+		for k := int(t.ls); k < int(t.le); k++ {
+			c := s.text[k]
+			if k > int(t.ls) && c == s.text[k-1] {
+				run++
+			} else {
+				run = 1
+			}
+			if run <= keep {
+				s.text = append(s.text, c)
+			}
+		}
+		sq := s.text[ls:]
+		if e := s.lex.table.lookup(sq); e.flags != 0 {
+			t.ls, t.le, t.ent, t.elong = int32(ls), int32(len(s.text)), e, true
+			return
+		}
+		s.text = s.text[:ls]
+	}
 }
 
 // lowerRunes lowercases a token with non-ASCII characters, like Python's
@@ -311,6 +377,7 @@ func (a *Analyzer) score(s *scratch, text string, tr *tracer) Scores {
 	lex := a.lex
 	s.lex = lex
 	rep := a.mode == ModeReputation
+	s.rep = rep
 	if rep {
 		s.expandRep(lex, text)
 		s.tokenize(lex, false)
@@ -323,6 +390,7 @@ func (a *Analyzer) score(s *scratch, text string, tr *tracer) Scores {
 	}
 	if rep {
 		s.prepareRep(lex, tr)
+		s.isHeadline = s.headline()
 	}
 	if tr != nil {
 		tr.setTokens(s)
@@ -332,15 +400,15 @@ func (a *Analyzer) score(s *scratch, text string, tr *tracer) Scores {
 	s.sent = s.sent[:0]
 	for i := 0; i < n; i++ {
 		t := &s.toks[i]
-		if t.ent.flags&fBooster != 0 {
+		if rep && t.skip {
+			s.sent = append(s.sent, 0)
+			continue
+		}
+		if t.ent.flags&fBooster != 0 && !(rep && (t.phraseLen > 0 || s.adjectiveUse(i))) {
 			s.sent = append(s.sent, 0)
 			continue
 		}
 		if i < n-1 && t.ent.word == wKind && s.word(i+1) == wOf {
-			s.sent = append(s.sent, 0)
-			continue
-		}
-		if rep && t.skip {
 			s.sent = append(s.sent, 0)
 			continue
 		}
@@ -352,6 +420,7 @@ func (a *Analyzer) score(s *scratch, text string, tr *tracer) Scores {
 	} else {
 		s.butCheck(tr)
 	}
+	tr.setFinal(s.sent)
 	sc := s.scoreValence(tr)
 	s.lex = nil
 	return sc
@@ -370,7 +439,11 @@ func (a *Analyzer) valence(s *scratch, i int, capDiff bool, tr *tracer) float64 
 		return 0
 	}
 	valence := base
-	tr.rule(i, i, "lexicon", 0, valence)
+	if rep && t.phraseLen > 0 {
+		tr.rule(i, i, "phrase", 0, valence)
+	} else {
+		tr.rule(i, i, "lexicon", 0, valence)
+	}
 	if t.ent.word == wNo && i != n-1 && s.inLex(i+1) {
 		tr.rule(i, i, "no_as_negator", valence, 0)
 		valence = 0.0
@@ -394,7 +467,12 @@ func (a *Analyzer) valence(s *scratch, i int, capDiff bool, tr *tracer) float64 
 	for startI := 0; startI < 3; startI++ {
 		j := i - (startI + 1)
 		if i > startI && !s.inLex(j) {
-			sc := s.scalarIncDec(j, valence, capDiff)
+			var sc float64
+			if rep && ablate&abScalar == 0 {
+				sc = s.repScalar(j, valence, capDiff)
+			} else {
+				sc = s.scalarIncDec(j, valence, capDiff)
+			}
 			if startI == 1 && sc != 0 {
 				sc = sc * 0.95
 			}
@@ -406,10 +484,13 @@ func (a *Analyzer) valence(s *scratch, i int, capDiff bool, tr *tracer) float64 
 			}
 			valence = valence + sc
 			valence = s.negationCheck(valence, startI, i, tr)
-			if startI == 2 {
+			if startI == 2 && !rep {
 				valence = s.specialIdiomsCheck(valence, i, tr)
 			}
 		}
+	}
+	if rep {
+		valence = s.repNgramDamp(valence, i, tr)
 	}
 	valence = s.leastCheck(valence, i, tr)
 	return valence

@@ -49,11 +49,22 @@ var wordIDs = map[string]wordID{
 
 // entry flags.
 const (
-	fLex     uint8 = 1 << iota // in the sentiment lexicon
-	fBooster                   // a single-word booster or dampener
-	fNegate                    // in the reference NEGATE list
-	fIdiom                     // part of a special-case idiom or a multi-word booster
-	fPhrase                    // first word of a multi-word lexicon phrase (reputation mode)
+	fLex     uint16 = 1 << iota // in the sentiment lexicon
+	fBooster                    // a single-word booster or dampener
+	fNegate                     // in the reference NEGATE list
+	fIdiom                      // part of a special-case idiom or a multi-word booster
+	fPhrase                     // first word of a multi-word lexicon phrase (reputation mode)
+	// reputation mode only:
+	fLatent     // an expected service outcome: val counts only when negated
+	fComplaint  // a service-failure word or phrase
+	fPolite     // politeness that carries no sentiment inside a complaint
+	fPraise     // praise that sarcasm turns around ("great, another outage")
+	fAmbiguous  // brand name or preposition that is rarely sentiment ("United", "like")
+	fDuration   // a unit of waiting time ("hours")
+	fNumber     // a number word ("two", "third")
+	fResolution // an outcome that resolves a complaint ("replaced", "fixed")
+	fNews       // a verb or noun that follows a company name in a headline
+	fAdjBooster // a booster that is also an adjective ("incredible")
 )
 
 // entry is everything the rules need to know about one lowercase token, so a
@@ -61,7 +72,7 @@ const (
 type entry struct {
 	val   float64 // lexicon valence when flags&fLex != 0
 	boost float64 // booster scalar when flags&fBooster != 0
-	flags uint8
+	flags uint16
 	word  wordID
 }
 
@@ -242,7 +253,8 @@ func buildLexicon(words map[string]float64, emoji map[string]string, rep bool) *
 	if rep {
 		l.emojiSeq = map[string]string{}
 		l.phrases = map[string]float64{}
-		l.special = reputationIdioms()
+		// idioms are matched as phrases at any position instead
+		l.special = map[string]float64{}
 	}
 	for k, v := range words {
 		if rep {
@@ -297,6 +309,9 @@ func buildLexicon(words map[string]float64, emoji map[string]string, rep bool) *
 		} else if rep {
 			l.emojiSeq[k] = v
 		}
+	}
+	if rep {
+		applyReputation(l, emoji)
 	}
 	l.table = newWordTable(l.words)
 	return l

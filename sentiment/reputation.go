@@ -1,12 +1,840 @@
 package sentiment
 
-func (s *scratch) expandRep(lex *lexicon, text string) { s.expandEmoji(lex, text) }
-func (s *scratch) prepareRep(lex *lexicon, tr *tracer) {}
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// This file holds what ModeReputation adds to the reference rules. Every
+// rule is motivated by a defect of the reference or by a kind of post that
+// brand monitoring must get right; testdata/brand_posts.tsv has examples.
+
+// Words the reputation lexicon adds or changes. Valences follow the VADER
+// scale (-4..4); complaint words sit around -1.5 so that a single one makes
+// a post negative but a clear compliment still outweighs it.
+var (
+	// Service failures that the VADER lexicon does not know or rates as
+	// neutral ("outage", "delayed", "overcharged").
+	complaintWords = map[string]float64{
+		"outage": -2.0, "outages": -2.0, "downtime": -1.6, "delayed": -1.5, "delay": -1.4, "delays": -1.4,
+		"cancelled": -1.4, "canceled": -1.4, "overcharged": -2.2, "overbilled": -2.2, "glitch": -1.5,
+		"glitches": -1.5, "glitchy": -1.6, "buggy": -1.8, "crash": -1.9,
+		"crashed": -1.9, "crashing": -1.9, "crashes": -1.9, "error": -1.2, "errors": -1.2,
+		"erroring": -1.4, "unresponsive": -1.8, "unreachable": -1.6, "disconnected": -1.4,
+		"disconnects": -1.4, "disconnecting": -1.4, "dropping": -1.0, "dropped": -1.0,
+		"throttling": -1.6, "throttled": -1.6, "laggy": -1.5, "lagging": -1.3, "buffering": -1.3,
+		"stranded": -2.2, "overpriced": -1.8, "undercooked": -1.9, "soggy": -1.4, "stale": -1.3,
+		"damaged": -1.9, "declined": -1.2, "froze": -1.2, "frozen": -1.0, "misplaced": -1.5,
+		"deleted": -1.3, "wiped": -1.5, "erased": -1.3, "missing": -1.4, "lost": -1.4, "broken": -2.1, "wrong": -2.1,
+		"canned": -0.8, "hung": -0.8, "refused": -1.6, "denied": -1.6, "unusable": -2.2,
+		"scammed": -2.8, "ripoff": -2.6, "overdraft": -1.0, "fees": -0.6, "hike": -1.3,
+		"collections": -1.2, "soaked": -1.2, "poisoning": -2.6, "blinking": -0.3, "failing": -1.8,
+		"failed": -1.8, "fails": -2.0, "failure": -2.3, "timing": 0, "worse": -2.1, "cold": -0.8,
+		"neveragain": -2.5, "epicfail": -3.0, "customerservicefail": -2.8, "badservice": -2.5,
+		"boycott": -2.0, "notimpressed": -2.0, "disappointed": -2.0, "unacceptable": -2.2,
+		"ignored": -1.6, "ignoring": -1.6, "useless": -2.0, "tarmac": -0.3,
+		"pending": -0.8, "shrugged": -1.0, "gross": -2.1, "nowhere": -0.5,
+	}
+
+	// Multi-word entries. The reference lexicon's own phrases ("can't
+	// stand", "fed up") never match there; here they do, and so do these.
+	complaintPhrases = map[string]float64{
+		"on hold": -1.6, "hold music": -1.4, "still waiting": -2.0, "been waiting": -1.6,
+		"keep waiting": -1.6, "waited for": -1.0, "charged twice": -2.3, "charged me twice": -2.3,
+		"double charged": -2.3, "double billed": -2.3, "billed twice": -2.3, "charged anyway": -2.0,
+		"still got charged": -2.0, "charged a": -0.6, "no response": -1.8, "no reply": -1.8,
+		"no answer": -1.6, "never again": -2.4, "thanks for nothing": -2.6,
+		"what a joke": -2.2, "are you kidding": -2.0, "kidding me": -1.6, "fix this": -1.2,
+		"sort it out": -1.2, "can do better": -1.6, "price hike": -1.6,
+		"hidden fees": -2.0, "wrong order": -2.0, "wrong item": -2.0, "wrong size": -1.8,
+		"wrong address": -1.8, "where is my": -1.3, "where's my": -1.3, "is down": -1.6,
+		"are down": -1.6, "went down": -1.6, "goes down": -1.6, "go down": -1.6, "down again": -2.0,
+		"internet down": -1.8, "keeps crashing": -2.2, "keeps dropping": -1.8, "keeps failing": -2.0,
+		"keeps buffering": -1.8, "keeps timing out": -2.0, "timing out": -1.6, "stopped working": -2.0,
+		"third time": -1.2, "fourth time": -1.4, "fifth time": -1.6, "second time": -0.8,
+		"rip off": -2.6, "ripped off": -2.6, "waste of money": -2.8, "waste of time": -2.6,
+		"for nothing": -1.2, "no notice": -1.4, "no warning": -1.4, "without warning": -1.4,
+		"no explanation": -1.4, "no compensation": -1.6, "locked my account": -1.8, "locked out": -1.6,
+		"froze my": -1.8, "closed my account": -1.6, "for weeks": -0.9, "for days": -0.9,
+		"for months": -1.0, "for hours": -1.0, "hung up": -1.8, "hung up on me": -2.0,
+		"got my order wrong": -2.0, "food poisoning": -2.8, "price increase": -1.4,
+		"raising prices": -1.4, "prices again": -1.0, "gets worse": -2.0, "not ok": -1.6,
+		"in the rain": -0.4, "over the fence": -0.6, "nothing like a": -0.8, "so much for": -1.6,
+		"of all time": 0, "paid double": -1.8, "longest route": -1.2, "was late": -1.4, "is late": -1.4,
+		"running late": -1.2, "hours late": -1.8, "hour late": -1.8, "minutes late": -1.4, "so late": -1.6,
+		"late again": -1.8, "arrived late": -1.4, "always late": -1.6, "very late": -1.6,
+		"no longer": -0.6,
+	}
+
+	// Praise the VADER lexicon lacks; "smooth" and "polite" are everyday
+	// compliments to a brand.
+	praiseAdditions = map[string]float64{
+		"smooth": 1.8, "smoother": 1.8, "smoothly": 1.7, "seamless": 2.0, "seamlessly": 2.0,
+		"quick": 1.2, "quickly": 1.0, "fast": 1.2, "faster": 1.2, "speedy": 1.5, "instantly": 1.0,
+		"polite": 1.8, "professional": 1.6, "informed": 0.8, "legend": 2.6, "legends": 2.6,
+		"lifesavers": 2.8, "comfy": 1.8, "tasty": 2.0, "yum": 2.2, "yummy": 2.2, "crispy": 1.2,
+		"reliable": 2.0, "knowledgeable": 1.8, "responsive": 1.5, "handy": 1.2, "spotless": 2.0,
+		"flawless": 2.6, "flawlessly": 2.6, "hassle-free": 2.0, "painless": 1.8, "thorough": 1.4,
+		"attentive": 1.8, "accommodating": 1.8, "prompt": 1.4, "promptly": 1.4, "effortless": 2.0,
+		"kudos": 2.6, "shoutout": 1.8, "props": 1.8, "delicious": 2.7, "gorgeous": 3.0,
+	}
+
+	// Adjectives the reference treats only as boosters, so that "the
+	// speeds are incredible" carries no sentiment there.
+	adjectiveBoosters = map[string]float64{"incredible": 2.6, "exceptional": 2.6, "tremendous": 2.2, "fabulously": 2.4}
+
+	// Words whose reference valence is mostly noise in brand posts.
+	removedWords = []string{"pay", "expands", "extends", "freelancers", "promised"}
+
+	// Outcomes that resolve a complaint: a post telling a recovery story
+	// ("replaced my broken blender") is not a complaint.
+	resolutionWords = []string{"replaced", "fixed", "resolved", "sorted", "solved", "found", "recovered",
+		"caught", "saved", "waived", "upgraded", "honored", "honoured", "refunded", "rescued", "finally"}
+
+	// Verbs and nouns that follow the company name in a news headline
+	// ("FiberFast expands ...", "NorthBank names ...").
+	newsWords = []string{"announces", "announced", "adds", "added", "launches", "launched", "opens",
+		"reports", "reported", "names", "named", "appoints", "updates", "introduces", "changes", "extends",
+		"expands", "adjusts", "publishes", "plans", "confirms", "acquires", "releases", "files", "moves",
+		"partners", "signs", "raises", "cuts", "hires", "rolls", "will", "to",
+		"customers", "drivers", "team", "board", "ceo", "app", "menu", "store", "flight", "pilots",
+		"shareholders", "workers", "engineers", "economists", "pricing", "status", "says", "said",
+		"unveils", "completes", "agrees", "posts", "expects", "warns", "recalls", "offers", "tests",
+		"begins", "starts", "closes", "buys", "sells", "sues", "settles", "faces",
+		"seasonal", "scheduled", "introduce", "debuts", "publishes", "upgrades", "retires", "shuts",
+		"discontinues", "invests", "opens", "reaches", "joins", "selects", "wins", "integrates",
+		"extends", "updated", "customer", "users", "members", "fares", "prices", "stock", "shares"}
+
+	// Phrases that name a service, not an opinion of it; without this
+	// "customer care" alone makes a post positive.
+	neutralPhrases = map[string]float64{
+		"customer care": 0, "customer support": 0, "customer service": 0, "tech support": 0,
+		"support team": 0, "help desk": 0, "help center": 0, "help centre": 0, "support ticket": 0,
+		"free shipping": 1.5, "free trial": 0, "for free": 0.9, "interest rate": 0, "interest rates": 0,
+		"credit card": 0, "credit cards": 0, "credit score": 0, "trust bank": 0, "share price": 0,
+		"shares of": 0, "united states": 0, "united kingdom": 0, "best practices": 0, "best buy": 0,
+		"top up": 0, "save the date": 0, "win rate": 0, "would fly again": 2.2, "fly again": 1.8,
+		"would recommend": 2.0, "highly recommend": 2.6, "hands down": 1.0, "no contest": 1.4,
+		"game changer": 2.4, "top notch": 2.6, "above and beyond": 2.6, "went out of their way": 2.4,
+		"out of their way": 2.0, "rock solid": 2.4, "you rock": 2.6, "guys rock": 2.6, "just works": 2.0,
+		"no questions asked": 1.6, "never disappoints": 2.6, "no dropped calls": 1.5,
+		"no complaints": 1.8, "no issues": 1.6, "no problems": 1.6, "zero downtime": 2.0,
+		"no delays": 1.2, "on time": 1.4, "made my day": 2.8, "saved me": 2.0, "saved us": 2.0,
+	}
+
+	// Words that usually are something else in brand posts: brand names
+	// ("United", "Spirit", "Liberty") and "like" used as a preposition.
+	ambiguousWords = []string{"united", "spirit", "liberty", "prime", "support", "supports", "care"}
+
+	// Expected service outcomes: neutral in themselves, a complaint when
+	// negated ("never arrived", "didn't help", "no signal").
+	latentWords = []string{"arrived", "arrive", "arrives", "arriving", "received", "receive",
+		"delivered", "deliver", "delivering", "shipped", "ship", "refunded", "refund", "responded",
+		"respond", "responds", "replied", "reply", "replies", "answered", "answer", "answers",
+		"answering", "fixed", "fix", "resolved", "resolve", "working", "work", "works", "worked",
+		"load", "loads", "loading", "showed", "connect", "connects",
+		"connected", "connecting", "login", "log", "sync", "syncs", "syncing", "processed", "process",
+		"updated", "called", "callback", "happened", "reach",
+		"accept", "accepted", "recognize", "sent",
+		"compensation", "voucher", "explanation", "response", "signal", "service",
+		"internet", "wifi", "power", "water", "heating", "hotel", "rebooking", "information", "info",
+		"sorted", "solved", "honored", "honoured", "returned",
+		"applied", "credited", "approved", "access"}
+
+	// Politeness in a complaint is not praise: "please help", "thanks".
+	politeWords = []string{"please", "pls", "plz", "thanks", "thank", "thx", "help", "kindly",
+		"appreciate", "appreciated", "hope", "hopefully", "support", "care"}
+
+	// Praise that sarcasm turns into blame.
+	praiseWords = []string{"great", "good", "wonderful", "fantastic", "perfect", "awesome", "nice",
+		"brilliant", "excellent", "amazing", "love", "lovely", "yay", "thanks", "thank", "cool",
+		"super", "fun", "impressive", "genius", "best", "terrific", "splendid", "bravo", "outstanding",
+		"sweet", "stellar", "glad", "happy"}
+
+	numberWords = []string{"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+		"twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "several", "many", "few", "multiple",
+		"second", "third", "fourth", "fifth", "sixth", "an", "a", "24", "48", "72"}
+
+	durationWords = []string{"minutes", "mins", "hours", "hrs", "hour", "days", "weeks", "months", "week", "month"}
+
+	// Negators the reference lacks.
+	extraNegators = []string{"nobody", "neither", "nor",
+		"dont", "cant", "wont", "isnt", "didnt", "doesnt", "havent", "hasnt", "wasnt", "werent", "couldnt"}
+
+	// Emoji whose descriptions carry no lexicon word but whose use is clear.
+	emojiValence = map[string]float64{
+		"🙄": -1.6, "😒": -1.6, "😤": -2.0, "😡": -2.8, "😠": -2.5, "🤬": -3.0, "👎": -2.0, "👍": 1.6,
+		"🙏": 1.2, "🔥": 1.5, "💯": 2.0, "🙌": 2.0, "👏": 1.6, "🎉": 2.0, "❤": 3.0, "😍": 3.0,
+		"🤦": -1.6, "🤡": -1.6, "🤮": -2.6, "😭": -1.6, "😩": -1.8, "😫": -1.8, "💩": -2.2,
+		"😑": -1.0, "😐": -0.5, "🤔": -0.3, "😞": -2.0, "😔": -1.6, "😢": -1.8, "😂": 1.0,
+		"🤣": 1.2, "✅": 1.0, "❌": -1.4, "⭐": 1.5, "🌟": 1.8, "🥰": 3.0, "😘": 2.4, "💔": -2.8,
+		"☕": 0, "🌮": 0, "🍕": 0, "✈": 0, "📦": 0, "💸": -0.8, "⏳": -0.6, "⌛": -0.6, "🤷": -0.6,
+		"😬": -1.0, "🥱": -1.0, "🤯": -0.5, "😱": -1.0, "🆘": -1.8, "🚫": -1.2, "⚠": -0.8,
+	}
+)
+
+// mergeReputation returns the reference lexicon with the reputation mode's
+// words and phrases added.
+func mergeReputation(m map[string]float64) map[string]float64 {
+	out := make(map[string]float64, len(m)+len(complaintWords)+len(complaintPhrases)+32)
+	for k, v := range m {
+		out[k] = v
+	}
+	for k, v := range specialCases {
+		out[k] = v
+	}
+	for _, w := range removedWords {
+		delete(out, w)
+	}
+	for _, src := range []map[string]float64{complaintWords, complaintPhrases, neutralPhrases, praiseAdditions} {
+		for k, v := range src {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// applyReputation sets the reputation flags and the emoji entries.
+func applyReputation(l *lexicon, emoji map[string]string) {
+	set := func(words []string, f uint16) {
+		for _, w := range words {
+			e := l.words[w]
+			e.flags |= f
+			l.words[w] = e
+		}
+	}
+	for w := range complaintWords {
+		if complaintWords[w] < 0 {
+			set([]string{w}, fComplaint)
+		}
+	}
+	for _, w := range latentWords {
+		e := l.words[w]
+		if e.flags&fLex == 0 || w == "help" {
+			e.flags |= fLatent
+			if e.flags&fLex == 0 {
+				e.val = 1.5
+			}
+		}
+		l.words[w] = e
+	}
+	set(politeWords, fPolite)
+	set(praiseWords, fPraise)
+	set(ambiguousWords, fAmbiguous)
+	set(numberWords, fNumber)
+	set(durationWords, fDuration)
+	set(resolutionWords, fResolution)
+	set(newsWords, fNews)
+	for w, v := range adjectiveBoosters {
+		e := l.words[w]
+		e.val, e.flags = v, e.flags|fAdjBooster
+		l.words[w] = e
+	}
+	for _, w := range extraNegators {
+		e := l.words[w]
+		e.flags = e.flags&^fBooster | fNegate
+		l.words[w] = e
+	}
+	// emoji are single tokens whose valence comes from their description
+	vader := l.words
+	for k, d := range emoji {
+		key := emojiKey(k)
+		if key == "" {
+			continue
+		}
+		v, ok := emojiValence[key]
+		if !ok {
+			if _, done := l.words[key]; done {
+				continue
+			}
+			v = descriptionValence(vader, d)
+		}
+		e := l.words[key]
+		e.val, e.flags = v, e.flags|fLex
+		l.words[key] = e
+	}
+	for k, v := range emojiValence {
+		e := l.words[k]
+		e.val, e.flags = v, e.flags|fLex
+		l.words[k] = e
+	}
+}
+
+// descriptionValence sums the lexicon valences of an emoji description's
+// words ("face with tears of joy" → tears + joy), bounded to ±3.
+func descriptionValence(words map[string]entry, d string) float64 {
+	v := 0.0
+	for _, w := range strings.FieldsFunc(strings.ToLower(d), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if e, ok := words[w]; ok && e.flags&fLex != 0 && e.flags&fAmbiguous == 0 {
+			v += e.val
+		}
+	}
+	return max(-3, min(3, v))
+}
+
+// emojiKey normalises an emoji sequence: variation selectors and skin
+// tones are dropped, so "❤️" and "❤", "👍🏽" and "👍" share an entry.
+func emojiKey(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if isEmojiModifier(r) {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isEmojiModifier(r rune) bool {
+	return r == 0xFE0E || r == 0xFE0F || (r >= 0x1F3FB && r <= 0x1F3FF)
+}
+
+// isEmojiRune reports whether r starts or continues an emoji cluster.
+func isEmojiRune(r rune) bool {
+	switch {
+	case r >= 0x1F000 && r <= 0x1FAFF, r >= 0x2600 && r <= 0x27BF, r >= 0x2190 && r <= 0x21FF,
+		r >= 0x2B00 && r <= 0x2BFF, r >= 0x2300 && r <= 0x23FF, r >= 0x25A0 && r <= 0x25FF,
+		r == 0x3030, r == 0x303D, r == 0x3297, r == 0x3299, r == 0x00A9, r == 0x00AE,
+		r == 0x203C, r == 0x2049, r == 0x2122, r == 0x2139, r == 0x24C2, r == 0x2934, r == 0x2935:
+		return true
+	}
+	return false
+}
+
+// expandRep prepares the text for reputation mode: curly quotes become
+// straight ones (so "don’t" negates), and every emoji cluster, including
+// variation selectors, skin tones and ZWJ sequences, becomes one token of
+// its own surrounded by spaces, whose lexicon entry is its description's
+// valence.
+func (s *scratch) expandRep(lex *lexicon, text string) {
+	b := s.text[:0]
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			b = append(b, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case r == '’' || r == '‘' || r == 'ʼ' || r == '′' || r == '＇':
+			b = append(b, '\'')
+			i += n
+			continue
+		case r == '“' || r == '”' || r == '„' || r == '″':
+			b = append(b, '"')
+			i += n
+			continue
+		case r == '…':
+			b = append(b, "..."...)
+			i += n
+			continue
+		case isEmojiModifier(r) || r == 0x200D:
+			i += n // stray modifier
+			continue
+		case isEmojiRune(r) || lex.emoji[r] != "":
+		default:
+			b = append(b, text[i:i+n]...)
+			i += n
+			continue
+		}
+		// an emoji cluster: base (modifiers)* (ZWJ base (modifiers)*)*
+		b = append(b, ' ')
+		first := len(b)
+		b = utf8.AppendRune(b, r)
+		i += n
+		firstEnd := len(b)
+		for i < len(text) {
+			r2, n2 := utf8.DecodeRuneInString(text[i:])
+			if isEmojiModifier(r2) || r2 == 0x20E3 || (r2 >= 0xE0020 && r2 <= 0xE007F) {
+				i += n2
+				continue
+			}
+			if r2 == 0x200D && i+n2 < len(text) {
+				r3, n3 := utf8.DecodeRuneInString(text[i+n2:])
+				if isEmojiRune(r3) || lex.emoji[r3] != "" {
+					b = append(b, "\u200d"...)
+					b = utf8.AppendRune(b, r3)
+					i += n2 + n3
+					continue
+				}
+			}
+			break
+		}
+		// unknown ZWJ sequences fall back to their first emoji
+		if len(b)-first > firstEnd-first && lex.table.lookup(b[first:]).flags&fLex == 0 {
+			b = b[:firstEnd]
+		}
+		b = append(b, ' ')
+	}
+	s.text = b
+}
+
+// prepareRep matches multi-word phrases and marks ambiguous words.
+func (s *scratch) prepareRep(lex *lexicon, tr *tracer) {
+	if ablate&abPhrase != 0 {
+		return
+	}
+	n := len(s.toks)
+	for i := 0; i < n; i++ {
+		t := &s.toks[i]
+		if t.skip || t.ent.flags&fPhrase == 0 {
+			continue
+		}
+		for k := min(lex.maxPhraseLen, n-i); k >= 2; k-- {
+			s.join = s.join[:0]
+			for j := i; j < i+k; j++ {
+				if j > i {
+					s.join = append(s.join, ' ')
+				}
+				s.join = append(s.join, s.lowr(j)...)
+			}
+			if v, ok := lex.phrases[string(s.join)]; ok {
+				t.phrase, t.phraseLen = v, uint8(k)
+				for j := i + 1; j < i+k; j++ {
+					s.toks[j].skip = true
+				}
+				if tr != nil {
+					tr.phrase(i, string(s.join))
+				}
+				break
+			}
+		}
+	}
+}
+
+// repBase is the reputation mode's starting valence of token i.
 func (a *Analyzer) repBase(s *scratch, i int) (float64, bool) {
 	t := &s.toks[i]
-	return t.ent.val, t.ent.flags&fLex != 0
+	if t.phraseLen > 0 {
+		return t.phrase, true
+	}
+	f := t.ent.flags
+	if ablate&abDuration == 0 && f&fDuration != 0 && i > 0 && (s.toks[i-1].ent.flags&fNumber != 0 || isDigits(s.lowr(i-1))) && s.waitingContext(i) {
+		// "for two hours", "3 weeks now": time spent waiting
+		return -0.9, true
+	}
+	if ablate&abLatent == 0 && f&fLatent != 0 {
+		for j := i - 1; j >= 0 && j >= i-3; j-- {
+			if s.negated(j) || s.word(j) == wNo {
+				return t.ent.val, true
+			}
+		}
+		if f&fLex == 0 {
+			return 0, false
+		}
+	}
+	if ablate&abAmbig == 0 && f&fAmbiguous != 0 && !s.ambiguousIsSentiment(i) {
+		return 0, false
+	}
+	if f&fAdjBooster != 0 && f&fLex == 0 {
+		return t.ent.val, true
+	}
+	if f&fLex == 0 {
+		if t.hash {
+			return s.hashtagValence(i)
+		}
+		return 0, false
+	}
+	v := t.ent.val
+	if ablate&abHeadline == 0 && s.isHeadline && f&fComplaint == 0 && v < 2.6 && v > -2.6 {
+		return 0, false
+	}
+	if t.elong {
+		// a stretched word is emphasised like a booster
+		if v > 0 {
+			v += bIncr
+		} else if v < 0 {
+			v -= bIncr
+		}
+	}
+	return v, true
 }
-func (s *scratch) butCheckRep(tr *tracer)                     { s.butCheck(tr) }
-func (a *Analyzer) reputationLayer(s *scratch, tr *tracer)    {}
-func mergeReputation(m map[string]float64) map[string]float64 { return m }
-func reputationIdioms() map[string]float64                    { return specialCases }
+
+// waitingContext reports whether the duration ending at token i is time
+// spent waiting ("on hold for two hours", "3 weeks later", "after ten
+// days") rather than a schedule ("open 24 hours", "a 45 day window").
+func (s *scratch) waitingContext(i int) bool {
+	for j := i - 2; j >= 0 && j >= i-3; j-- {
+		switch string(s.lowr(j)) {
+		case "for", "after", "been", "waited", "waiting", "over", "than", "wait", "another", "almost", "nearly":
+			return true
+		case "in", "within", "under", "only", "just", "took":
+			return false
+		}
+	}
+	if i+1 < len(s.toks) {
+		switch string(s.lowr(i + 1)) {
+		case "now", "later", "late", "ago", "delay", "delayed", "wait", "waiting", "and":
+			return true
+		}
+	}
+	return false
+}
+
+func isDigits(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// ambiguousIsSentiment decides whether an ambiguous word is used as
+// sentiment: capitalised mid-sentence it is a name ("flying United"), and
+// "like" is a verb only after a subject or an adverb ("I like", "really
+// like"), not a preposition ("feels like", "airlines like Delta").
+func (s *scratch) ambiguousIsSentiment(i int) bool {
+	t := &s.toks[i]
+	raw := s.str(i)
+	if len(raw) > 0 && raw[0] >= 'A' && raw[0] <= 'Z' && !t.upper && i > 0 && !s.toks[i-1].sentEnd {
+		return false
+	}
+	switch string(s.lowr(i)) {
+	case "support", "supports", "care":
+		// sentiment only next to an evaluative word ("great support",
+		// "support was amazing") or a person ("thanks for the support")
+		for j := max(0, i-2); j <= min(len(s.toks)-1, i+2); j++ {
+			if j != i && s.toks[j].ent.flags&(fLex|fPraise) != 0 && s.toks[j].ent.flags&fAmbiguous == 0 {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// hashtagValence scores a hashtag that is not a lexicon word: a brand tag
+// ending in "fail" or "sucks" ("#acmefail") is a complaint. (Splitting
+// camel-case tags into words was tried and dropped: on the VADER tweets it
+// misfired more often than it helped.)
+func (s *scratch) hashtagValence(i int) (float64, bool) {
+	low := s.lowr(i)
+	for _, suf := range [...]string{"fail", "fails", "sucks", "wtf"} {
+		if len(low) > len(suf) && string(low[len(low)-len(suf):]) == suf {
+			return -2.2, true
+		}
+	}
+	return 0, false
+}
+
+// repScalar is scalar_inc_dec with the polarity defect fixed: a dampener
+// moves the valence towards zero but never across it (the reference turns
+// "slightly ok" negative), and ALL CAPS strengthens a dampener rather than
+// turning it into a booster.
+func (s *scratch) repScalar(j int, valence float64, capDiff bool) float64 {
+	t := &s.toks[j]
+	if t.ent.flags&fBooster == 0 {
+		return 0
+	}
+	scalar := t.ent.boost
+	if scalar < 0 {
+		d := -scalar
+		if t.upper && capDiff {
+			d *= 1.5
+		}
+		// shrink by d but keep at least a quarter of the valence
+		if valence > 0 {
+			return -min(d, valence*0.75)
+		}
+		return min(d, -valence*0.75)
+	}
+	if valence < 0 {
+		scalar *= -1
+	}
+	if t.elong {
+		scalar *= 1.5
+	}
+	if t.upper && capDiff {
+		if valence > 0 {
+			scalar += cIncr
+		} else {
+			scalar -= cIncr
+		}
+	}
+	return scalar
+}
+
+// repNgramDamp applies the multi-word dampeners ("kind of", "sort of")
+// before token i at any position and towards zero.
+func (s *scratch) repNgramDamp(valence float64, i int, tr *tracer) float64 {
+	if i < 2 {
+		return valence
+	}
+	if d, ok := s.lookupSpecial(s.lex.boosterNgrams, i-2, i-1); ok {
+		v := valence
+		if valence > 0 {
+			v = valence - min(-d, valence*0.75)
+		} else if valence < 0 {
+			v = valence + min(-d, -valence*0.75)
+		}
+		tr.rule(i-2, i, "dampener_ngram", valence, v)
+		return v
+	}
+	return valence
+}
+
+// butCheckRep scopes the contrastive "but" to its own sentence, so that in
+// a multi-sentence post one "but" does not reweigh every other sentence.
+func (s *scratch) butCheckRep(tr *tracer) {
+	if ablate&abBut != 0 {
+		s.butCheck(tr)
+		return
+	}
+	start := 0
+	for i := range s.toks {
+		end := s.toks[i].sentEnd || i == len(s.toks)-1
+		if !end {
+			continue
+		}
+		bi := -1
+		for j := start; j <= i; j++ {
+			if s.toks[j].ent.word == wBut && j > start {
+				bi = j
+				break
+			}
+		}
+		if bi >= 0 {
+			for j := start; j <= i; j++ {
+				if s.sent[j] == 0 || j == bi {
+					continue
+				}
+				f, rule := 0.5, "but_before"
+				if j > bi {
+					f, rule = 1.5, "but_after"
+				}
+				tr.rule(bi, j, rule, s.sent[j], s.sent[j]*f)
+				s.sent[j] *= f
+			}
+		}
+		start = i + 1
+	}
+}
+
+// reputationLayer applies the post-level rules once every token has its
+// valence: a post that complains about the service has its politeness
+// ("please help", "thanks") neutralised and its praise read as sarcasm when
+// the praise is an interjection ("great, another outage", "love waiting").
+func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
+	if ablate&abLayer != 0 {
+		return
+	}
+	n := len(s.toks)
+	complaint := false
+	for i := 0; i < n; i++ {
+		if s.sent[i] < 0 && s.isComplaintToken(i) {
+			complaint = true
+			break
+		}
+	}
+	if !complaint || !s.addressed() {
+		return
+	}
+	for i := 0; i < n; i++ {
+		if s.toks[i].ent.flags&fResolution != 0 && !s.negatedWindow(i) {
+			return
+		}
+	}
+	for i := 0; i < n; i++ {
+		v := s.sent[i]
+		if v <= 0 {
+			continue
+		}
+		t := &s.toks[i]
+		if t.phraseLen > 0 {
+			continue
+		}
+		if t.ent.flags&fPraise != 0 && s.sarcasticFrame(i) {
+			tr.rule(i, i, "sarcasm", v, -v)
+			s.sent[i] = -v
+			continue
+		}
+		if t.ent.flags&fPolite != 0 {
+			tr.rule(i, i, "politeness_in_complaint", v, 0)
+			s.sent[i] = 0
+		}
+	}
+}
+
+// isComplaintToken reports whether token i's negative valence comes from
+// a service failure rather than from any negative word.
+func (s *scratch) isComplaintToken(i int) bool {
+	t := &s.toks[i]
+	return t.phraseLen > 0 || t.ent.flags&(fComplaint|fLatent|fDuration) != 0
+}
+
+// sarcasticFrame reports whether praise token i is used as a sarcastic
+// interjection: it opens a sentence or ends one ("Great, another outage",
+// "Third delay today. Just great"), it is followed by "another"/"again",
+// or it is "love"/"thanks" aimed at a failure ("love waiting", "thanks for
+// the fourth outage").
+func (s *scratch) sarcasticFrame(i int) bool {
+	n := len(s.toks)
+	t := &s.toks[i]
+	low := string(s.lowr(i))
+	prevEnd := i == 0 || s.toks[i-1].sentEnd
+	if !prevEnd && i > 0 {
+		switch string(s.lowr(i - 1)) {
+		case "oh", "just", "wow", "well", "so", "how", "real", "really", "very", "yay":
+			prevEnd = i == 1 || s.toks[i-2].sentEnd
+		}
+	}
+	if prevEnd && (t.comma || t.sentEnd || i == n-1 || s.str(i + 1)[0] == '@') && s.complaintNear(i, 8) {
+		return true
+	}
+	if prevEnd && i+1 < n && s.toks[i+1].ent.flags&fComplaint != 0 {
+		return true
+	}
+	for j := i + 1; j < n && j <= i+3; j++ {
+		switch string(s.lowr(j)) {
+		case "another", "again", "more", "yet":
+			return true
+		}
+	}
+	next := ""
+	if i+1 < n {
+		next = string(s.lowr(i + 1))
+	}
+	aimed := false
+	switch low {
+	case "love", "loving", "loves":
+		switch next {
+		case "waiting", "how", "when", "that", "it", "being", "getting", "paying", "having", "sitting", "standing", "the":
+			aimed = true
+		}
+	case "thanks", "thank":
+		aimed = next == "for" || next == "you" || next == "a" || (i+1 < n && s.str(i + 1)[0] == '@')
+	case "yay":
+		aimed = true
+	}
+	if aimed {
+		for j := i + 1; j < n && j <= i+5; j++ {
+			if s.sent[j] < 0 && s.isComplaintToken(j) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// negatedWindow reports whether one of the three tokens before i negates.
+func (s *scratch) negatedWindow(i int) bool {
+	for j := i - 1; j >= 0 && j >= i-3; j-- {
+		if s.negated(j) || s.word(j) == wNo {
+			return true
+		}
+	}
+	return false
+}
+
+// headline reports whether the text reads as a news headline or an
+// announcement: it opens with a name followed by a news verb ("FiberFast
+// expands ...") and has no @mention, no first- or second-person pronoun,
+// no '!' and no emoji. Such texts use words like "agreement" or "effective"
+// without expressing an opinion.
+func (s *scratch) headline() bool {
+	n := len(s.toks)
+	if n < 3 || s.ep > 0 {
+		return false
+	}
+	raw := s.str(0)
+	if len(raw) == 0 || raw[0] < 'A' || raw[0] > 'Z' || s.toks[0].ent.flags&(fLex|fNews) != 0 || commonStarter(s.lowr(0)) {
+		return false
+	}
+	k := 1
+	if s.toks[1].ent.flags&fNews == 0 && n > 3 && len(s.str(1)) > 0 && s.str(1)[0] >= 'A' && s.str(1)[0] <= 'Z' {
+		k = 2 // two-word name
+	}
+	if s.toks[k].ent.flags&fNews == 0 {
+		return false
+	}
+	for i := 0; i < n; i++ {
+		b := s.str(i)
+		if len(b) > 0 && (b[0] == '@' || s.toks[i].ent.flags&fLex != 0 && !isWordish(s.lowr(i))) {
+			return false // a mention, an emoticon or an emoji
+		}
+		if s.toks[i].sentEnd && i < n-1 {
+			return false // headlines are one sentence
+		}
+		switch string(s.lowr(i)) {
+		case "i", "i'm", "i've", "i'd", "me", "my", "we", "we're", "our", "us", "you", "your", "you're", "im":
+			return false
+		}
+	}
+	return true
+}
+
+// adjectiveUse reports whether a booster that is also an adjective
+// ("incredible") stands on its own rather than modifying the next word.
+func (s *scratch) adjectiveUse(i int) bool {
+	t := &s.toks[i]
+	if t.ent.flags&fAdjBooster == 0 {
+		return false
+	}
+	return i == len(s.toks)-1 || t.comma || t.sentEnd || s.toks[i+1].ent.flags&fLex == 0
+}
+
+// isWordish reports whether b starts with a letter (not an emoticon).
+func isWordish(b []byte) bool { return len(b) > 0 && b[0] >= 'a' && b[0] <= 'z' }
+
+// commonStarter reports words that open ordinary sentences, so a text
+// starting with them is not "Name verb ..." news.
+func commonStarter(b []byte) bool {
+	switch string(b) {
+	case "going", "today", "tonight", "tomorrow", "this", "that", "it", "there", "here", "just", "so",
+		"what", "who", "how", "why", "when", "where", "the", "a", "an", "off", "back", "anyone", "is",
+		"are", "do", "does", "can", "should", "would", "will", "new", "watching", "listening", "reading",
+		"heading", "looking", "getting", "time", "now", "then", "and", "but", "if", "my", "our", "your",
+		"his", "her", "their", "he", "she", "they", "everyone", "everybody", "nobody", "someone", "some",
+		"all", "one", "last", "next", "first", "still", "also", "well", "oh", "yes", "no", "not":
+		return true
+	}
+	return false
+}
+
+// addressed reports whether the text is written to or about a company by a
+// customer: it has an @mention or a first-person pronoun. The post-level
+// rules only apply to such texts; in prose "help" and "thanks" are no
+// politeness formula.
+func (s *scratch) addressed() bool {
+	for i := range s.toks {
+		if b := s.str(i); len(b) > 0 && b[0] == '@' {
+			return true
+		}
+		switch string(s.lowr(i)) {
+		case "i", "i'm", "i've", "i'd", "me", "my", "we", "we're", "our", "us", "im", "ive":
+			return true
+		}
+	}
+	return false
+}
+
+// ablate switches reputation rules off, one bit per rule, so that tests can
+// measure what each rule contributes. It is zero outside such tests.
+var ablate uint32
+
+const (
+	abDuration uint32 = 1 << iota
+	abLatent
+	abAmbig
+	abHeadline
+	abBut
+	abLayer
+	abPhrase
+	abScalar
+)
+
+// complaintNear reports whether a complaint token lies within d tokens of i.
+func (s *scratch) complaintNear(i, d int) bool {
+	for j := max(0, i-d); j < len(s.toks) && j <= i+d; j++ {
+		if j != i && s.sent[j] < 0 && s.isComplaintToken(j) {
+			return true
+		}
+	}
+	return false
+}

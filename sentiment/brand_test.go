@@ -1,0 +1,70 @@
+package sentiment
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// brandPost is one labelled post of testdata/brand_posts*.tsv.
+type brandPost struct{ label, text string }
+
+func loadBrandPosts(t testing.TB, name string) []brandPost {
+	t.Helper()
+	data, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []brandPost
+	for _, l := range strings.Split(strings.TrimRight(string(data), "\n"), "\n") {
+		label, text, ok := strings.Cut(l, "\t")
+		if !ok || (label != "positive" && label != "neutral" && label != "negative") {
+			t.Fatalf("%s: bad line %q", name, l)
+		}
+		out = append(out, brandPost{label, text})
+	}
+	return out
+}
+
+// brandRates returns, per gold label, the share of posts labelled the same.
+func brandRates(a *Analyzer, posts []brandPost, miss func(brandPost, string)) map[string]float64 {
+	hit, all := map[string]float64{}, map[string]float64{}
+	for _, p := range posts {
+		got := a.Label(a.Score(p.text))
+		all[p.label]++
+		if got == p.label {
+			hit[p.label]++
+		} else if miss != nil {
+			miss(p, got)
+		}
+	}
+	for k := range all {
+		hit[k] /= all[k]
+	}
+	return hit
+}
+
+// TestBrandPostsHoldout holds reputation mode to the brand-monitoring
+// targets on posts that were not used to tune it: at least 90% of
+// complaints negative, 90% of praise positive and 83% of news neutral.
+func TestBrandPostsHoldout(t *testing.T) {
+	want := map[string]float64{"negative": 0.90, "positive": 0.90, "neutral": 0.83}
+	for _, file := range []string{"brand_posts_holdout.tsv", "brand_posts.tsv"} {
+		t.Run(file, func(t *testing.T) {
+			a, err := New()
+			if err != nil {
+				t.Fatal(err)
+			}
+			rates := brandRates(a, loadBrandPosts(t, file), func(p brandPost, got string) {
+				t.Logf("%s labelled %s: %s", p.label, got, p.text)
+			})
+			for label, min := range want {
+				if rates[label] < min {
+					t.Errorf("%s: %.1f%% of %s posts labelled %s, want >= %.0f%%", file, 100*rates[label], label, label, 100*min)
+				}
+			}
+			v, _ := New(WithMode(ModeVADER))
+			t.Logf("reputation: %v; vader: %v", rates, brandRates(v, loadBrandPosts(t, file), nil))
+		})
+	}
+}

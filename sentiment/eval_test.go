@@ -1,0 +1,142 @@
+package sentiment
+
+import (
+	"math"
+	"testing"
+)
+
+// pearson returns Pearson's correlation coefficient of xs and ys.
+func pearson(xs, ys []float64) float64 {
+	n := float64(len(xs))
+	var sx, sy float64
+	for i := range xs {
+		sx += xs[i]
+		sy += ys[i]
+	}
+	mx, my := sx/n, sy/n
+	var cov, vx, vy float64
+	for i := range xs {
+		dx, dy := xs[i]-mx, ys[i]-my
+		cov += dx * dy
+		vx += dx * dx
+		vy += dy * dy
+	}
+	return cov / math.Sqrt(vx*vy)
+}
+
+// class3 maps a score to -1, 0 or 1 with symmetric thresholds: strictly
+// above th is positive, strictly below -th negative.
+func class3(x, th float64) int {
+	switch {
+	case x > th:
+		return 1
+	case x < -th:
+		return -1
+	}
+	return 0
+}
+
+// f1Scores returns per-class F1 (index 0 neg, 1 neu, 2 pos), their macro
+// mean, the support-weighted mean and accuracy.
+func f1Scores(gold, pred []int) (per [3]float64, macro, weighted, acc float64) {
+	var tp, fp, fn, sup [3]float64
+	correct := 0.0
+	for i := range gold {
+		g, p := gold[i]+1, pred[i]+1
+		sup[g]++
+		if g == p {
+			tp[g]++
+			correct++
+		} else {
+			fp[p]++
+			fn[g]++
+		}
+	}
+	for c := 0; c < 3; c++ {
+		if d := 2*tp[c] + fp[c] + fn[c]; d > 0 {
+			per[c] = 2 * tp[c] / d
+		}
+		macro += per[c] / 3
+		weighted += per[c] * sup[c] / float64(len(gold))
+	}
+	return per, macro, weighted, correct / float64(len(gold))
+}
+
+// classify3 is the class of a score in the VADER paper's evaluation: at or
+// above 0.05 positive, at or below -0.05 negative. The same thresholds
+// apply to compound and to the mean human rating; with them, and F1
+// weighted by class support, the paper's figures are reproduced exactly.
+func classify3(x float64) int {
+	switch {
+	case x >= 0.05:
+		return 1
+	case x <= -0.05:
+		return -1
+	}
+	return 0
+}
+
+// corpusMetrics returns, per corpus, Pearson's r between compound and the
+// mean human rating and the support-weighted 3-class F1.
+func corpusMetrics(a *Analyzer, texts []corpusText) map[string][2]float64 {
+	type acc struct {
+		xs, ys     []float64
+		gold, pred []int
+	}
+	by := map[string]*acc{}
+	for _, ct := range texts {
+		if ct.corpus == "edge_cases" {
+			continue
+		}
+		c := by[ct.corpus]
+		if c == nil {
+			c = &acc{}
+			by[ct.corpus] = c
+		}
+		x := a.Score(ct.text).Compound
+		c.xs, c.ys = append(c.xs, x), append(c.ys, ct.rating)
+		c.gold, c.pred = append(c.gold, classify3(ct.rating)), append(c.pred, classify3(x))
+	}
+	out := map[string][2]float64{}
+	for name, c := range by {
+		_, _, weighted, _ := f1Scores(c.gold, c.pred)
+		out[name] = [2]float64{pearson(c.xs, c.ys), weighted}
+	}
+	return out
+}
+
+// paperFigures are reference VADER's r and weighted F1 on the corpora, as
+// this evaluation computes them (rounded to 3 decimals).
+var paperFigures = map[string][2]float64{
+	"tweets":               {0.872, 0.945},
+	"movieReviewSnippets":  {0.428, 0.589},
+	"amazonReviewSnippets": {0.590, 0.626},
+	"nytEditorialSnippets": {0.503, 0.549},
+}
+
+// TestCorpusMetrics pins the evaluation (ModeVADER must reproduce the
+// reference figures) and holds ModeReputation to at least those figures:
+// its brand-specific rules must not cost accuracy on general text.
+func TestCorpusMetrics(t *testing.T) {
+	texts := loadCorpora(t)
+	for _, m := range []Mode{ModeVADER, ModeReputation} {
+		a, err := New(WithMode(m))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := corpusMetrics(a, texts)
+		for _, c := range corpora {
+			g, want := got[c], paperFigures[c]
+			t.Logf("%-10s %-22s r=%.3f F1=%.3f", m, c, g[0], g[1])
+			for k, name := range []string{"r", "F1"} {
+				r := math.Round(g[k]*1000) / 1000
+				if m == ModeVADER && r != want[k] {
+					t.Errorf("%s %s: %s=%.3f, want the reference %.3f", m, c, name, r, want[k])
+				}
+				if m == ModeReputation && r < want[k] {
+					t.Errorf("%s %s: %s=%.3f, below reference VADER's %.3f", m, c, name, r, want[k])
+				}
+			}
+		}
+	}
+}
