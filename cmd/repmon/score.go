@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/repmon/repmon/sentiment"
+)
+
+// maxScoreLine bounds one stdin line; longer posts than 16 MiB are an error.
+const maxScoreLine = 16 << 20
+
+// cmdScore implements `repmon score`: it scores each argument, or each line
+// of stdin when there are none, and writes one line per input, in order.
+// With --explain, TSV output is followed by '#'-prefixed comment lines per
+// text (so column parsers can skip them) and JSONL output gains an
+// "explain" object. It returns 0 on success, 2 on a usage error and 1 when
+// reading or writing fails.
+func cmdScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("score", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	mode := fs.String("mode", string(sentiment.ModeReputation), "scoring mode: vader|reputation")
+	format := fs.String("format", "tsv", "output format: tsv|jsonl")
+	explain := fs.Bool("explain", false, "explain each score (TSV: '#' comment lines; JSONL: an \"explain\" object)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: repmon score [--mode vader|reputation] [--format tsv|jsonl] [--explain] [TEXT...]")
+		fmt.Fprintln(stderr, "Scores each TEXT, or each line of stdin when none is given.")
+		fmt.Fprintln(stderr, "TSV columns: compound, pos, neu, neg, label.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	m, err := sentiment.ParseMode(*mode)
+	if err != nil {
+		fmt.Fprintf(stderr, "repmon score: --mode: %v\n", err)
+		return 2
+	}
+	if *format != "tsv" && *format != "jsonl" {
+		fmt.Fprintf(stderr, "repmon score: --format: %q is not tsv or jsonl\n", *format)
+		return 2
+	}
+	a, err := sentiment.New(sentiment.WithMode(m))
+	if err != nil {
+		fmt.Fprintf(stderr, "repmon score: %v\n", err)
+		return 1
+	}
+	w := bufio.NewWriterSize(stdout, 64<<10)
+	out := scoreWriter{a: a, w: w, jsonl: *format == "jsonl", explain: *explain}
+	if fs.NArg() > 0 {
+		for _, text := range fs.Args() {
+			out.write(text)
+		}
+	} else {
+		sc := bufio.NewScanner(stdin)
+		sc.Buffer(make([]byte, 64<<10), maxScoreLine)
+		for sc.Scan() {
+			out.write(strings.TrimSuffix(sc.Text(), "\r"))
+			if out.err != nil {
+				break
+			}
+		}
+		if err := sc.Err(); err != nil {
+			w.Flush()
+			fmt.Fprintf(stderr, "repmon score: read stdin: %v\n", err)
+			return 1
+		}
+	}
+	if err := w.Flush(); err != nil || out.err != nil {
+		fmt.Fprintf(stderr, "repmon score: write: %v\n", errors.Join(out.err, err))
+		return 1
+	}
+	return 0
+}
+
+// scoreWriter formats one result per input line.
+type scoreWriter struct {
+	a       *sentiment.Analyzer
+	w       *bufio.Writer
+	jsonl   bool
+	explain bool
+	buf     []byte
+	err     error
+}
+
+// scoreLine is one JSONL output line.
+type scoreLine struct {
+	Text     string                 `json:"text"`
+	Compound json.Number            `json:"compound"`
+	Pos      json.Number            `json:"pos"`
+	Neu      json.Number            `json:"neu"`
+	Neg      json.Number            `json:"neg"`
+	Label    string                 `json:"label"`
+	Explain  *sentiment.Explanation `json:"explain,omitempty"`
+}
+
+func (o *scoreWriter) write(text string) {
+	if o.err != nil {
+		return
+	}
+	var sc sentiment.Scores
+	var ex *sentiment.Explanation
+	if o.explain {
+		e := o.a.Explain(text)
+		sc, ex = e.Scores, &e
+	} else {
+		sc = o.a.Score(text)
+	}
+	label := o.a.Label(sc)
+	if o.jsonl {
+		line := scoreLine{Text: text, Compound: json.Number(pyFloat(sc.Compound)), Pos: json.Number(pyFloat(sc.Positive)),
+			Neu: json.Number(pyFloat(sc.Neutral)), Neg: json.Number(pyFloat(sc.Negative)), Label: label, Explain: ex}
+		b, err := json.Marshal(line)
+		if err != nil {
+			o.err = err
+			return
+		}
+		o.w.Write(b)
+		_, o.err = o.w.WriteString("\n")
+		return
+	}
+	b := o.buf[:0]
+	b = appendPyFloat(b, sc.Compound)
+	b = append(b, '\t')
+	b = appendPyFloat(b, sc.Positive)
+	b = append(b, '\t')
+	b = appendPyFloat(b, sc.Neutral)
+	b = append(b, '\t')
+	b = appendPyFloat(b, sc.Negative)
+	b = append(b, '\t')
+	b = append(b, label...)
+	b = append(b, '\n')
+	o.buf = b
+	_, o.err = o.w.Write(b)
+	if ex != nil {
+		o.writeExplanation(ex)
+	}
+}
+
+// writeExplanation prints an explanation as '#' comment lines.
+func (o *scoreWriter) writeExplanation(e *sentiment.Explanation) {
+	fmt.Fprintf(o.w, "#\ttokens: %s\n", strings.Join(quoteAll(e.Tokens), " "))
+	for _, c := range e.Contributions {
+		trigger := ""
+		if c.Trigger != "" {
+			trigger = " (by " + strconv.Quote(c.Trigger) + ")"
+		}
+		fmt.Fprintf(o.w, "#\t%-24s %-22s %s -> %s%s\n", strconv.Quote(c.Token), c.Rule, pyFloat(c.Before), pyFloat(c.After), trigger)
+	}
+	for _, v := range e.Valences {
+		fmt.Fprintf(o.w, "#\tfinal %-18s %s (lexicon key %s)\n", strconv.Quote(v.Token), pyFloat(v.Valence), strconv.Quote(v.LexiconKey))
+	}
+	_, o.err = fmt.Fprintf(o.w, "#\tsum %s (punctuation emphasis %s) -> compound %s, %s\n",
+		pyFloat(e.Sum), pyFloat(e.PunctuationEmphasis), pyFloat(e.Scores.Compound), e.Label)
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strconv.Quote(s)
+	}
+	return out
+}
+
+// pyFloat formats x as Python's repr does for the already rounded scores:
+// the shortest decimal that round-trips, always with a decimal point
+// ("0.5", "-0.34", "1.0", "0.0", "-0.0").
+func pyFloat(x float64) string { return string(appendPyFloat(nil, x)) }
+
+func appendPyFloat(b []byte, x float64) []byte {
+	start := len(b)
+	b = strconv.AppendFloat(b, x, 'f', -1, 64)
+	for _, c := range b[start:] {
+		if c == '.' || c == 'e' || c == 'N' || c == 'I' {
+			return b
+		}
+	}
+	return append(b, '.', '0')
+}

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// scoreSharedDir locates the shared data folder (the one containing
+// data/vader): $REPMON_SHARED_DIR when set (missing files then fail the
+// test), otherwise ../shared next to the module root; else the test is
+// skipped with instructions.
+func scoreSharedDir(t *testing.T) string {
+	t.Helper()
+	const probe = "data/vader/reference/tweets.tsv"
+	if d := os.Getenv("REPMON_SHARED_DIR"); d != "" {
+		if _, err := os.Stat(filepath.Join(d, probe)); err != nil {
+			t.Fatalf("REPMON_SHARED_DIR=%s: %v", d, err)
+		}
+		return d
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			d := filepath.Join(dir, "..", "shared")
+			if _, err := os.Stat(filepath.Join(d, probe)); err == nil {
+				return d
+			}
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	t.Skip("shared VADER data not found: set REPMON_SHARED_DIR=/path/to/shared (the folder containing data/vader)")
+	return ""
+}
+
+func scoreLines(t *testing.T, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.ReplaceAll(string(data), "\r\n", "\n")
+	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}
+
+// TestScoreVADERAcceptance pipes all 23,852 reference texts through
+// `repmon score --mode vader --format tsv` and requires the four numeric
+// columns to equal the reference VADER output character for character.
+func TestScoreVADERAcceptance(t *testing.T) {
+	dir := filepath.Join(scoreSharedDir(t), "data", "vader")
+	var texts, want []string
+	for _, c := range []string{"tweets", "movieReviewSnippets", "amazonReviewSnippets", "nytEditorialSnippets", "edge_cases"} {
+		ref := map[string]string{}
+		for _, l := range scoreLines(t, filepath.Join(dir, "reference", c+".tsv"))[1:] {
+			id, cols, _ := strings.Cut(l, "\t")
+			ref[id] = cols
+		}
+		if c == "edge_cases" {
+			for i, l := range scoreLines(t, filepath.Join(dir, "edge_cases.txt")) {
+				texts, want = append(texts, l), append(want, ref[strconv.Itoa(i+1)])
+			}
+			continue
+		}
+		for _, l := range scoreLines(t, filepath.Join(dir, "hutto_ICWSM_2014", c+"_GroundTruth.txt")) {
+			f := strings.SplitN(l, "\t", 3)
+			texts, want = append(texts, f[2]), append(want, ref[f[0]])
+		}
+	}
+	if len(texts) != 23852 {
+		t.Fatalf("%d texts, want 23852", len(texts))
+	}
+	var stdout, stderr bytes.Buffer
+	code := cmdScore([]string{"--mode", "vader", "--format", "tsv"}, strings.NewReader(strings.Join(texts, "\n")+"\n"), &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	got := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
+	if len(got) != len(texts) {
+		t.Fatalf("%d output lines for %d texts", len(got), len(texts))
+	}
+	diffs := 0
+	for i, l := range got {
+		cols := strings.Split(l, "\t")
+		if len(cols) != 5 {
+			t.Fatalf("line %d: %q: want 5 columns", i+1, l)
+		}
+		if g := strings.Join(cols[:4], "\t"); g != want[i] {
+			diffs++
+			if diffs <= 10 {
+				t.Errorf("text %q: got %s, want %s", texts[i], g, want[i])
+			}
+		}
+	}
+	if diffs > 0 {
+		t.Errorf("%d of %d lines differ from the reference", diffs, len(texts))
+	}
+}
+
+func TestScoreCLI(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		stdin    string
+		code     int
+		want     string // exact stdout, when not empty
+		contains []string
+	}{
+		{name: "args tsv vader", args: []string{"--mode", "vader", "The service was good.", ""}, code: 0,
+			want: "0.4404\t0.492\t0.508\t0.0\tpositive\n0.0\t0.0\t0.0\t0.0\tneutral\n"},
+		{name: "stdin lines in order", args: []string{"--mode=vader"}, stdin: "I hate it\r\nok\n\nI love it\n", code: 0,
+			want: "-0.5719\t0.0\t0.351\t0.649\tnegative\n0.296\t1.0\t0.0\t0.0\tpositive\n0.0\t0.0\t0.0\t0.0\tneutral\n0.6369\t0.677\t0.323\t0.0\tpositive\n"},
+		{name: "default reputation mode", args: []string{"I’m not happy with Acme’s support"}, code: 0, contains: []string{"\tnegative\n"}},
+		{name: "jsonl", args: []string{"--mode", "vader", "--format", "jsonl", "good"}, code: 0,
+			want: `{"text":"good","compound":0.4404,"pos":1.0,"neu":0.0,"neg":0.0,"label":"positive"}` + "\n"},
+		{name: "jsonl explain", args: []string{"--format", "jsonl", "--explain", "not good"}, code: 0,
+			contains: []string{`"explain":{`, `"rule":"negation"`, `"trigger":"not"`}},
+		{name: "tsv explain is commented", args: []string{"--explain", "very good"}, code: 0,
+			contains: []string{"positive\n#\ttokens: \"very\" \"good\"\n", "booster"}},
+		{name: "bad mode", args: []string{"--mode", "nope", "x"}, code: 2},
+		{name: "bad format", args: []string{"--format", "csv", "x"}, code: 2},
+		{name: "unknown flag", args: []string{"--bogus"}, code: 2},
+		{name: "help", args: []string{"-h"}, code: 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := cmdScore(tc.args, strings.NewReader(tc.stdin), &stdout, &stderr)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d (stderr %q)", code, tc.code, stderr.String())
+			}
+			if tc.want != "" && stdout.String() != tc.want {
+				t.Errorf("stdout:\n%q\nwant:\n%q", stdout.String(), tc.want)
+			}
+			for _, c := range tc.contains {
+				if !strings.Contains(stdout.String(), c) {
+					t.Errorf("stdout %q does not contain %q", stdout.String(), c)
+				}
+			}
+		})
+	}
+}
+
+// TestScoreJSONLParses checks that every JSONL line is valid JSON with the
+// documented fields, for awkward input too.
+func TestScoreJSONLParses(t *testing.T) {
+	in := "\"quoted\" \\ back\tslash\n\xff\xfe invalid utf8\n😀😀\n"
+	var stdout, stderr bytes.Buffer
+	if code := cmdScore([]string{"--format", "jsonl", "--explain"}, strings.NewReader(in), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	sc := bufio.NewScanner(&stdout)
+	n := 0
+	for sc.Scan() {
+		n++
+		var v map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
+			t.Fatalf("line %d: %v: %s", n, err, sc.Text())
+		}
+		for _, k := range []string{"text", "compound", "pos", "neu", "neg", "label", "explain"} {
+			if _, ok := v[k]; !ok {
+				t.Errorf("line %d: no %q: %s", n, k, sc.Text())
+			}
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d lines, want 3", n)
+	}
+}
+
+// TestScoreLongLine checks that a line of several MiB is scored, not cut.
+func TestScoreLongLine(t *testing.T) {
+	long := strings.Repeat("good ", 1<<20) // 5 MiB
+	var stdout, stderr bytes.Buffer
+	if code := cmdScore(nil, strings.NewReader(long+"\nbad\n"), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if got := strings.Count(stdout.String(), "\n"); got != 2 {
+		t.Errorf("%d output lines, want 2", got)
+	}
+}
