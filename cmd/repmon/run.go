@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os/signal"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/repmon/repmon"
+	"github.com/repmon/repmon/alerts"
+	"github.com/repmon/repmon/api"
+	"github.com/repmon/repmon/collectors"
+	"github.com/repmon/repmon/config"
+	"github.com/repmon/repmon/metrics"
+	"github.com/repmon/repmon/query"
+	"github.com/repmon/repmon/sentiment"
+	"github.com/repmon/repmon/store"
+)
+
+// shutdownGrace is how long running collector runs may take to finish after
+// SIGINT/SIGTERM before their contexts are cancelled.
+const shutdownGrace = 20 * time.Second
+
+func cmdRun(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "repmon.yml", "config file")
+	level := fs.String("log-level", "info", "debug, info, warn or error")
+	format := fs.String("log-format", "logfmt", "logfmt or json")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	logger, err := newLogger(stderr, *level, *format)
+	if err != nil {
+		fmt.Fprintf(stderr, "repmon: %v\n", err)
+		return 2
+	}
+	cfg, err := loadConfig(*path, stderr)
+	if err != nil {
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := monitor(ctx, cfg, logger); err != nil {
+		logger.Error("repmon stopped", "err", err)
+		return 1
+	}
+	logger.Info("repmon stopped cleanly")
+	return 0
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %q is not debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "logfmt", "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format: %q is not logfmt or json", format)
+}
+
+// scorer adapts the sentiment analyzer to what collectors and the API need.
+type scorer struct{ a *sentiment.Analyzer }
+
+func (s scorer) Score(text string) repmon.Sentiment {
+	sc := s.a.Score(text)
+	return repmon.Sentiment{Compound: sc.Compound, Pos: sc.Positive, Neu: sc.Neutral, Neg: sc.Negative, Label: s.a.Label(sc)}
+}
+
+func (s scorer) Explain(text string) any { return s.a.Explain(text) }
+
+func newAnalyzer(cfg *config.Config) (*sentiment.Analyzer, error) {
+	mode, err := sentiment.ParseMode(cfg.Sentiment.Mode)
+	if err != nil {
+		return nil, err
+	}
+	return sentiment.New(sentiment.WithMode(mode), sentiment.WithLexicon(cfg.Sentiment.Lexicon),
+		sentiment.WithThresholds(*cfg.Sentiment.NegativeBelow, *cfg.Sentiment.PositiveAbove))
+}
+
+// monitor runs until ctx is cancelled, then shuts down in order: stop
+// scheduling and let runs finish (or cancel them at the deadline), stop the
+// alert worker, stop serving HTTP, close the database.
+func monitor(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
+	st, err := store.OpenSQLite(ctx, cfg.Storage.DSN.Value(), nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	analyzer, err := newAnalyzer(cfg)
+	if err != nil {
+		return err
+	}
+	sc := scorer{analyzer}
+	m := metrics.New(cfg, Version(), st, nil)
+	engine, err := alerts.New(cfg, st, m, logger)
+	if err != nil {
+		return err
+	}
+
+	brands := make(map[string]collectors.Brand, len(cfg.Brands))
+	for _, b := range cfg.Brands {
+		q, err := query.Parse(b.Query)
+		if err != nil {
+			return fmt.Errorf("brand %s: %w", b.Name, err) // config validation makes this unreachable
+		}
+		brands[b.Name] = collectors.Brand{Name: b.Name, Query: q}
+	}
+	sched := collectors.NewScheduler(logger.With("component", "scheduler"), 10*time.Second)
+	for _, src := range cfg.Sources {
+		log := logger.With("source", src.Name)
+		c, err := collectors.New(src, collectors.Deps{Logger: log})
+		if err != nil {
+			return err
+		}
+		r := &collectors.Runner{
+			Source: src.Name, SourceType: src.Type, MaxPages: collectors.PagesPerRun(src),
+			Brands: sourceBrands(src, cfg, brands), Collector: c, Store: st, Scorer: sc, Alerts: engine,
+			Metrics: m, Logger: log, Now: time.Now,
+			Observe: func(source string, res collectors.Result, at time.Time) {
+				engine.ObserveRun(source, res.Outcome, res.Stored, at)
+			},
+		}
+		if err := sched.Add(collectors.Job{Name: src.Name, Schedule: src.Schedule, Timeout: src.Timeout.D(), Run: func(ctx context.Context) { r.Run(ctx) }}); err != nil {
+			return fmt.Errorf("source %s: schedule: %w", src.Name, err)
+		}
+	}
+
+	var ready atomic.Bool
+	ln, err := net.Listen("tcp", cfg.Server.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler: api.New(api.Options{Store: st, Registry: m.Registry, Explainer: sc, Logger: logger.With("component", "http"),
+			Token: cfg.Server.APIToken.Value(), Ready: ready.Load}),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	httpDone := make(chan error, 1)
+	go func() { httpDone <- srv.Serve(ln) }()
+	logger.Info("repmon started", "version", Version(), "listen", ln.Addr().String(), "brands", len(cfg.Brands),
+		"sources", len(cfg.Sources), "storage", cfg.Storage.Driver)
+
+	alertCtx, stopAlerts := context.WithCancel(context.Background())
+	var alertWG sync.WaitGroup
+	alertWG.Add(1)
+	go func() { defer alertWG.Done(); engine.Run(alertCtx) }()
+
+	sched.Start()
+	sched.RunNow()
+	ready.Store(true)
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down", "grace", shutdownGrace)
+	case serveErr = <-httpDone:
+		logger.Error("http server failed", "err", serveErr)
+	}
+	ready.Store(false)
+	sched.Stop(shutdownGrace)
+	stopAlerts()
+	alertWG.Wait()
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		logger.Warn("http shutdown", "err", err)
+	}
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return serveErr
+	}
+	return nil
+}
+
+func sourceBrands(src config.Source, cfg *config.Config, all map[string]collectors.Brand) []collectors.Brand {
+	var out []collectors.Brand
+	for _, b := range cfg.Brands {
+		if len(src.Brands) == 0 || containsFold(src.Brands, b.Name) {
+			out = append(out, all[b.Name])
+		}
+	}
+	return out
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
