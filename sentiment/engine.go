@@ -2,6 +2,7 @@ package sentiment
 
 import (
 	"math"
+	"sort"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -663,7 +664,7 @@ func (s *scratch) butCheck(tr *tracer) {
 			tr.rule(bi, si, "but_after", sent[si], v*1.5)
 			sent[si] = v * 1.5
 		}
-		s.noteChange(p, si)
+		s.noteChange(p, si, v)
 	}
 	s.first = nil
 }
@@ -698,30 +699,26 @@ func (s *scratch) firstIndex(p int, v float64) int {
 	return p
 }
 
-// noteChange records, for long texts, the value now at si and at p.
-func (s *scratch) noteChange(p, si int) {
+// noteChange updates the long-text index after visiting p, where the value
+// old found at si was rescaled.
+func (s *scratch) noteChange(p, si int, old float64) {
 	if s.first == nil {
 		return
 	}
-	add := func(j int) {
-		k := floatKey(s.sent[j])
+	if si != p && floatKey(s.sent[si]) != floatKey(old) {
+		k := floatKey(s.sent[si])
 		l := s.first[k]
-		pos := len(l)
-		for pos > 0 && int(l[pos-1]) > j {
-			pos--
+		pos := sort.Search(len(l), func(x int) bool { return int(l[x]) >= si })
+		if pos == len(l) || int(l[pos]) != si {
+			l = append(l, 0)
+			copy(l[pos+1:], l[pos:])
+			l[pos] = int32(si)
+			s.first[k] = l
 		}
-		if pos > 0 && int(l[pos-1]) == j {
-			return
-		}
-		l = append(l, 0)
-		copy(l[pos+1:], l[pos:])
-		l[pos] = int32(j)
-		s.first[k] = l
 	}
-	add(si)
-	if si != p {
-		add(p)
-	}
+	// every index in the lists is below p, so appending keeps them sorted
+	k := floatKey(s.sent[p])
+	s.first[k] = append(s.first[k], int32(p))
 }
 
 // floatKey maps equal floats (including 0.0 and -0.0) to one key.

@@ -65,6 +65,7 @@ const (
 	fResolution // an outcome that resolves a complaint ("replaced", "fixed")
 	fNews       // a verb or noun that follows a company name in a headline
 	fAdjBooster // a booster that is also an adjective ("incredible")
+	fUser       // set by WithLexicon: never muted by reputation heuristics
 )
 
 // entry is everything the rules need to know about one lowercase token, so a
@@ -349,7 +350,8 @@ func (l *lexicon) withOverrides(user map[string]float64, rep bool) *lexicon {
 			continue
 		}
 		e := c.words[k]
-		e.val, e.flags = v, e.flags|fLex
+		e.val, e.flags = v, e.flags|fLex|fUser
+		e.flags &^= fLatent | fAmbiguous
 		c.words[k] = e
 	}
 	c.table = newWordTable(c.words)

@@ -438,7 +438,7 @@ func (a *Analyzer) repBase(s *scratch, i int) (float64, bool) {
 		return 0, false
 	}
 	v := t.ent.val
-	if ablate&abHeadline == 0 && s.isHeadline && f&fComplaint == 0 && v < 2.6 && v > -2.6 {
+	if ablate&abHeadline == 0 && s.isHeadline && f&(fComplaint|fUser) == 0 && v < 2.6 && v > -2.6 {
 		return 0, false
 	}
 	if t.elong {
@@ -500,7 +500,7 @@ func (s *scratch) ambiguousIsSentiment(i int) bool {
 		// sentiment only next to an evaluative word ("great support",
 		// "support was amazing") or a person ("thanks for the support")
 		for j := max(0, i-2); j <= min(len(s.toks)-1, i+2); j++ {
-			if j != i && s.toks[j].ent.flags&(fLex|fPraise) != 0 && s.toks[j].ent.flags&fAmbiguous == 0 {
+			if f := s.toks[j].ent.flags; j != i && f&(fLex|fPraise) != 0 && f&(fAmbiguous|fPolite|fLatent) == 0 {
 				return true
 			}
 		}
@@ -632,9 +632,10 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 			break
 		}
 	}
-	if !complaint || !s.addressed() {
+	if !complaint {
 		return
 	}
+	polite := s.addressed()
 	for i := 0; i < n; i++ {
 		if s.toks[i].ent.flags&fResolution != 0 && !s.negatedWindow(i) {
 			return
@@ -654,7 +655,7 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 			s.sent[i] = -v
 			continue
 		}
-		if t.ent.flags&fPolite != 0 {
+		if polite && t.ent.flags&fPolite != 0 {
 			tr.rule(i, i, "politeness_in_complaint", v, 0)
 			s.sent[i] = 0
 		}

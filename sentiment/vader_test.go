@@ -35,3 +35,39 @@ func TestVADERReference(t *testing.T) {
 func sameScores(a, b Scores) bool {
 	return a == b && math.Signbit(a.Compound) == math.Signbit(b.Compound)
 }
+
+// TestButCheckLongText checks the indexed _but_check used for long texts
+// against a literal port of the reference loop (list.index included).
+func TestButCheckLongText(t *testing.T) {
+	vals := []float64{0, 0, 0, 1.5, -1.5, 0.75, 2.25, -0.74, 3}
+	for _, n := range []int{600, 3000} {
+		s := &scratch{}
+		seed := uint32(n)
+		for i := 0; i < n; i++ {
+			seed = seed*1664525 + 1013904223
+			s.sent = append(s.sent, vals[seed>>28%uint32(len(vals))])
+			s.toks = append(s.toks, token{})
+		}
+		bi := n / 3
+		s.toks[bi].ent.word = wBut
+		want := append([]float64(nil), s.sent...)
+		for p := range want {
+			v := want[p]
+			si := 0
+			for want[si] != v {
+				si++
+			}
+			if si < bi {
+				want[si] = v * 0.5
+			} else if si > bi {
+				want[si] = v * 1.5
+			}
+		}
+		s.butCheck(nil)
+		for i := range want {
+			if s.sent[i] != want[i] {
+				t.Fatalf("n=%d: index %d: got %v, want %v", n, i, s.sent[i], want[i])
+			}
+		}
+	}
+}

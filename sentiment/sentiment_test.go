@@ -1,0 +1,303 @@
+package sentiment
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+)
+
+var modes = []Mode{ModeVADER, ModeReputation}
+
+func mustNew(t testing.TB, opts ...Option) *Analyzer {
+	t.Helper()
+	a, err := New(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// checkInvariants asserts what every score must satisfy.
+func checkInvariants(t testing.TB, text string, s Scores) {
+	t.Helper()
+	for _, v := range []float64{s.Compound, s.Positive, s.Neutral, s.Negative} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			t.Fatalf("%q: non-finite score %+v", text, s)
+		}
+	}
+	if s.Compound < -1 || s.Compound > 1 {
+		t.Fatalf("%q: compound %v out of [-1, 1]", text, s.Compound)
+	}
+	if s.Positive < 0 || s.Neutral < 0 || s.Negative < 0 {
+		t.Fatalf("%q: negative proportion %+v", text, s)
+	}
+	sum := s.Positive + s.Neutral + s.Negative
+	if sum != 0 && math.Abs(sum-1) > 0.002 {
+		t.Fatalf("%q: pos+neu+neg = %v, want 1 within rounding or 0", text, sum)
+	}
+}
+
+func TestParseMode(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Mode
+		wantErr bool
+	}{
+		{"vader", ModeVADER, false},
+		{"Reputation", ModeReputation, false},
+		{" vader ", ModeVADER, false},
+		{"", "", true},
+		{"vader2", "", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := ParseMode(tc.in)
+			if (err != nil) != tc.wantErr || got != tc.want {
+				t.Fatalf("ParseMode(%q) = %q, %v", tc.in, got, err)
+			}
+			if err != nil && !errors.Is(err, ErrInvalidMode) {
+				t.Errorf("error %v is not ErrInvalidMode", err)
+			}
+		})
+	}
+}
+
+func TestOptions(t *testing.T) {
+	if _, err := New(WithMode("x")); err == nil {
+		t.Error("WithMode(x): no error")
+	}
+	if _, err := New(WithThresholds(0.5, -0.5)); err == nil {
+		t.Error("inverted thresholds: no error")
+	}
+	if _, err := New(WithLexicon(map[string]float64{" ": 1})); err == nil {
+		t.Error("empty lexicon key: no error")
+	}
+	if _, err := New(WithLexicon(map[string]float64{"x": math.NaN()})); err == nil {
+		t.Error("NaN valence: no error")
+	}
+	if got := mustNew(t).Mode(); got != ModeReputation {
+		t.Errorf("default mode %q, want reputation", got)
+	}
+}
+
+func TestLabelThresholds(t *testing.T) {
+	a := mustNew(t)
+	b := mustNew(t, WithThresholds(-0.5, 0.5))
+	tests := []struct {
+		compound float64
+		def, wide string
+	}{
+		{0.05, "positive", "neutral"},
+		{0.049, "neutral", "neutral"},
+		{-0.05, "negative", "neutral"},
+		{0.5, "positive", "positive"},
+		{-0.5, "negative", "negative"},
+	}
+	for _, tc := range tests {
+		if got := a.Label(Scores{Compound: tc.compound}); got != tc.def {
+			t.Errorf("default Label(%v) = %s, want %s", tc.compound, got, tc.def)
+		}
+		if got := b.Label(Scores{Compound: tc.compound}); got != tc.wide {
+			t.Errorf("±0.5 Label(%v) = %s, want %s", tc.compound, got, tc.wide)
+		}
+	}
+}
+
+// TestUserLexicon checks overrides and, in reputation mode, phrases.
+func TestUserLexicon(t *testing.T) {
+	tests := []struct {
+		name  string
+		mode  Mode
+		lex   map[string]float64
+		text  string
+		label string
+	}{
+		{"override word", ModeVADER, map[string]float64{"recall": -2}, "Acme announces a recall", "negative"},
+		{"case-insensitive key", ModeReputation, map[string]float64{"RECALL": -2}, "Acme announces a Recall", "negative"},
+		{"phrase in reputation", ModeReputation, map[string]float64{"out of stock": -2}, "the blue one is out of stock again", "negative"},
+		{"phrase unreachable in vader", ModeVADER, map[string]float64{"out of stock": -2}, "the blue one is out of stock", "neutral"},
+		{"neutralise a word", ModeVADER, map[string]float64{"good": 0}, "good", "neutral"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := mustNew(t, WithMode(tc.mode), WithLexicon(tc.lex))
+			if got := a.Label(a.Score(tc.text)); got != tc.label {
+				t.Errorf("%q: %s, want %s (%+v)", tc.text, got, tc.label, a.Explain(tc.text).Valences)
+			}
+		})
+	}
+	// the shared base lexicon is not modified by overrides
+	if got := mustNew(t, WithMode(ModeVADER)).Score("good").Compound; got != 0.4404 {
+		t.Errorf("base lexicon changed: good = %v", got)
+	}
+}
+
+// TestReputationFixes covers the reference defects reputation mode fixes.
+func TestReputationFixes(t *testing.T) {
+	tests := []struct {
+		name, text string
+		vader, rep string // labels
+	}{
+		{"curly apostrophe negation", "Acme’s support didn’t help", "positive", "negative"},
+		{"emoji with variation selector", "❤️", "neutral", "positive"},
+		{"multi-word lexicon entry", "I'm fed up", "neutral", "negative"},
+		{"idiom at any position", "the cake was to die for", "negative", "positive"},
+		{"on hold", "been on hold for two hours", "neutral", "negative"},
+		{"refund", "still waiting on my refund", "neutral", "negative"},
+		{"never arrived", "package never arrived", "neutral", "negative"},
+		{"charged twice", "they charged me twice", "", "negative"},
+		{"third outage", "third outage this month", "neutral", "negative"},
+		{"sarcasm", "great, another outage", "positive", "negative"},
+		{"hashtag", "#fail", "negative", "negative"},
+		{"elongation", "sooooo baaaad", "neutral", "negative"},
+		{"negated emoji", "not 👍", "neutral", "negative"},
+		{"dampener keeps polarity", "it was slightly ok", "positive", "positive"},
+		{"politeness in complaint", "@acme still waiting on my refund, please help", "positive", "negative"},
+		{"praise stays praise", "@acme thanks, the refund arrived today!", "positive", "positive"},
+		{"news stays neutral", "Acme announces a partnership with Globex", "neutral", "neutral"},
+	}
+	v, r := mustNew(t, WithMode(ModeVADER)), mustNew(t)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := v.Label(v.Score(tc.text)); tc.vader != "" && got != tc.vader {
+				t.Errorf("vader %q: %s, want %s", tc.text, got, tc.vader)
+			}
+			if got := r.Label(r.Score(tc.text)); got != tc.rep {
+				t.Errorf("reputation %q: %s, want %s\n%+v", tc.text, got, tc.rep, r.Explain(tc.text))
+			}
+		})
+	}
+}
+
+// TestEdgeInputs covers inputs that stress the tokenizer in both modes.
+func TestEdgeInputs(t *testing.T) {
+	tests := []struct {
+		name, text string
+		empty      bool // all scores zero
+	}{
+		{"empty", "", true},
+		{"whitespace", " \t\n\u00a0\u3000\x1c", true},
+		{"only punctuation", "!!!???...,,,", false},
+		{"only emoji", "😀😡👍🏽❤️👨‍👩‍👧🇩🇪", false},
+		{"invalid utf8", "\xff\xfe good \xc3\x28 bad \xed\xa0\x80", false},
+		{"lone continuation bytes", "\x80\x80\x80", false},
+		{"nul bytes", "good\x00bad", false},
+		{"1 MB", strings.Repeat("the service was not good but the staff were lovely! ", 20000), false},
+		{"1 MB one token", strings.Repeat("a", 1<<20), false},
+		{"many buts", strings.Repeat("good but bad but ", 5000), false},
+	}
+	for _, m := range modes {
+		a := mustNew(t, WithMode(m))
+		for _, tc := range tests {
+			t.Run(string(m)+"/"+tc.name, func(t *testing.T) {
+				s := a.Score(tc.text)
+				checkInvariants(t, tc.text, s)
+				if tc.empty && s != (Scores{}) {
+					t.Errorf("scores %+v, want all zero", s)
+				}
+				e := a.Explain(tc.text)
+				if e.Scores != s {
+					t.Errorf("Explain scores %+v != Score %+v", e.Scores, s)
+				}
+				if _, err := json.Marshal(e); err != nil {
+					t.Errorf("Explanation does not marshal: %v", err)
+				}
+			})
+		}
+	}
+}
+
+// TestExplain checks that the explanation names the rules that moved the
+// score and the lexicon key to override.
+func TestExplain(t *testing.T) {
+	a := mustNew(t, WithMode(ModeVADER))
+	e := a.Explain("The food was not very good!")
+	if e.Label != "negative" || e.Mode != ModeVADER {
+		t.Fatalf("label %s mode %s", e.Label, e.Mode)
+	}
+	rules := map[string]string{}
+	for _, c := range e.Contributions {
+		rules[c.Rule] = c.Trigger
+	}
+	if rules["booster"] != "very" || rules["negation"] != "not" {
+		t.Errorf("contributions %+v: want booster by very and negation by not", e.Contributions)
+	}
+	if len(e.Valences) != 1 || e.Valences[0].LexiconKey != "good" {
+		t.Errorf("valences %+v", e.Valences)
+	}
+	b, err := json.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{`"contributions"`, `"valence_before"`, `"valence_after"`, `"lexicon_key"`, `"punctuation_emphasis"`, `"compound"`} {
+		if !strings.Contains(string(b), k) {
+			t.Errorf("JSON lacks %s: %s", k, b)
+		}
+	}
+}
+
+// TestConcurrentUse scores from many goroutines; run with -race.
+func TestConcurrentUse(t *testing.T) {
+	texts := []string{"good", "not bad at all!", "😀 great", "been on hold for two hours", "", "BAD service but nice staff"}
+	for _, m := range modes {
+		a := mustNew(t, WithMode(m))
+		want := make([]Scores, len(texts))
+		for i, s := range texts {
+			want[i] = a.Score(s)
+		}
+		var wg sync.WaitGroup
+		for g := 0; g < 8; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for k := 0; k < 200; k++ {
+					i := k % len(texts)
+					if got := a.Score(texts[i]); got != want[i] {
+						t.Errorf("%q: %+v, want %+v", texts[i], got, want[i])
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+	}
+}
+
+// TestScoreDoesNotAllocate pins the zero-allocation hot path.
+func TestScoreDoesNotAllocate(t *testing.T) {
+	for _, m := range modes {
+		a := mustNew(t, WithMode(m))
+		text := "The service was VERY good, but the 😀 app keeps crashing!! I’m not happy. #fail"
+		a.Score(text)
+		if n := testing.AllocsPerRun(200, func() { a.Score(text) }); n > 0 {
+			t.Errorf("%s: %v allocations per Score", m, n)
+		}
+	}
+}
+
+func FuzzScore(f *testing.F) {
+	for _, s := range []string{"", "good", "not bad!", "😀❤️👍🏽", "\xff", "I’m NOT happy :( but ok", "kind of good but", "sooo baaad #fail", "no no no"} {
+		f.Add(s)
+	}
+	v, err := New(WithMode(ModeVADER))
+	if err != nil {
+		f.Fatal(err)
+	}
+	r, err := New()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, a := range []*Analyzer{v, r} {
+			s := a.Score(text)
+			checkInvariants(t, text, s)
+			if strings.TrimFunc(text, func(r rune) bool { return isPySpace(r) }) == "" && utf8.ValidString(text) && s != (Scores{}) {
+				t.Fatalf("%q: blank text scored %+v", text, s)
+			}
+		}
+	})
+}
