@@ -409,7 +409,7 @@ func TestPromtoolCheckMetrics(t *testing.T) {
 
 var (
 	metricRef = regexp.MustCompile(`repmon_[a-z_]+`)
-	recordRef = regexp.MustCompile(`repmon:[a-zA-Z0-9_:]+`)
+	recordRef = regexp.MustCompile(`repmon:[a-zA-Z_][a-zA-Z0-9_:]*`)
 )
 
 // exported returns every sample name repmon exposes and the histogram
@@ -493,6 +493,14 @@ func TestDeployReferencesExportedMetrics(t *testing.T) {
 			t.Fatal(err)
 		}
 		sources[f] = string(b)
+	}
+
+	// The reference documentation names them too.
+	doc := filepath.Join("..", "docs", "observability.md")
+	if b, err := os.ReadFile(doc); err == nil {
+		sources[doc] = string(b)
+	} else {
+		t.Error(err)
 	}
 
 	for f, text := range sources {
