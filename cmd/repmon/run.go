@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os/signal"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -84,6 +86,34 @@ func (s scorer) Score(text string) repmon.Sentiment {
 
 func (s scorer) Explain(text string) any { return s.a.Explain(text) }
 
+// Summary names the words that moved a mention's score most, for alert
+// messages: `"hold" -1.8, "never" -1.2 (rules: negation, complaint)`.
+func (s scorer) Summary(m repmon.Mention) string {
+	ex := s.a.Explain(m.Text)
+	vs := append([]sentiment.TokenValence(nil), ex.Valences...)
+	sort.Slice(vs, func(i, j int) bool { return math.Abs(vs[i].Valence) > math.Abs(vs[j].Valence) })
+	var parts []string
+	for _, v := range vs {
+		if v.Valence == 0 || len(parts) == 3 {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%q %+.1f", v.Token, v.Valence))
+	}
+	seen := map[string]bool{}
+	var rules []string
+	for _, c := range ex.Contributions {
+		if !seen[c.Rule] {
+			seen[c.Rule] = true
+			rules = append(rules, c.Rule)
+		}
+	}
+	out := strings.Join(parts, ", ")
+	if len(rules) > 0 {
+		out += " (rules: " + strings.Join(rules, ", ") + ")"
+	}
+	return out
+}
+
 func newAnalyzer(cfg *config.Config) (*sentiment.Analyzer, error) {
 	mode, err := sentiment.ParseMode(cfg.Sentiment.Mode)
 	if err != nil {
@@ -109,7 +139,7 @@ func monitor(ctx context.Context, cfg *config.Config, logger *slog.Logger) error
 	}
 	sc := scorer{analyzer}
 	m := metrics.New(cfg, Version(), st, nil)
-	engine, err := alerts.New(cfg, st, m, logger)
+	engine, err := alerts.New(cfg, st, m, logger, alerts.WithExplainer(sc.Summary))
 	if err != nil {
 		return err
 	}
