@@ -7,11 +7,14 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG VERSION=dev
-RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/repmon ./cmd/repmon
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/repmon ./cmd/repmon \
+ && mkdir /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/repmon /usr/local/bin/repmon
-# The database lives in a volume owned by the nonroot user (uid 65532).
+# The database lives in a volume owned by the nonroot user (uid 65532); a
+# named volume copies this directory's ownership on first use.
+COPY --from=build --chown=65532:65532 /out/data /var/lib/repmon
 WORKDIR /var/lib/repmon
 VOLUME ["/var/lib/repmon"]
 EXPOSE 9464

@@ -60,7 +60,11 @@ func New(o Options) http.Handler {
 	}
 	s := &server{o}
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{Registry: o.Registry, ErrorLog: slogAdapter{o.Logger}}))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{
+		Registry: o.Registry, ErrorLog: slogAdapter{o.Logger},
+		// A store hiccup loses the store-backed gauges, not the whole scrape.
+		ErrorHandling: promhttp.ContinueOnError,
+	}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /api/v1/mentions", s.auth(http.HandlerFunc(s.mentions)))
