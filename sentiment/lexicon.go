@@ -75,6 +75,7 @@ type entry struct {
 	boost float64 // booster scalar when flags&fBooster != 0
 	flags uint16
 	word  wordID
+	plen  uint8 // reputation: bit k set if a phrase of k+1 words starts here
 }
 
 // lexicon is the immutable, fully resolved word table of one mode.
@@ -90,7 +91,8 @@ type lexicon struct {
 	// phrases are multi-word lexicon entries (reputation mode), keyed by
 	// their words joined by single spaces.
 	phrases       map[string]float64
-	maxPhraseLen  int // in words
+	maxPhraseLen  int        // in words
+	phraseTable   *wordTable // phrases, for the hot path
 	special       map[string]float64
 	boosterNgrams map[string]float64
 }
@@ -315,7 +317,17 @@ func buildLexicon(words map[string]float64, emoji map[string]string, rep bool) *
 		applyReputation(l, emoji)
 	}
 	l.table = newWordTable(l.words)
+	l.phraseTable = phraseTable(l.phrases)
 	return l
+}
+
+// phraseTable indexes phrases like words, so matching one costs a hash.
+func phraseTable(p map[string]float64) *wordTable {
+	m := make(map[string]entry, len(p))
+	for k, v := range p {
+		m[k] = entry{val: v, flags: fLex}
+	}
+	return newWordTable(m)
 }
 
 // addPhrase registers a multi-word lexicon entry (reputation mode).
@@ -328,6 +340,9 @@ func (l *lexicon) addPhrase(k string, v float64) {
 	}
 	e := l.words[words[0]]
 	e.flags |= fPhrase
+	if len(words) <= 8 {
+		e.plen |= 1 << (len(words) - 1)
+	}
 	l.words[words[0]] = e
 }
 
@@ -355,5 +370,8 @@ func (l *lexicon) withOverrides(user map[string]float64, rep bool) *lexicon {
 		c.words[k] = e
 	}
 	c.table = newWordTable(c.words)
+	if rep {
+		c.phraseTable = phraseTable(c.phrases)
+	}
 	return &c
 }

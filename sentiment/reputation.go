@@ -308,8 +308,13 @@ func isEmojiRune(r rune) bool {
 // its own surrounded by spaces, whose lexicon entry is its description's
 // valence.
 func (s *scratch) expandRep(lex *lexicon, text string) {
-	b := s.text[:0]
-	for i := 0; i < len(text); {
+	// copy the ASCII prefix (usually the whole text) in one go
+	i := 0
+	for i < len(text) && text[i] < utf8.RuneSelf {
+		i++
+	}
+	b := append(s.text[:0], text[:i]...)
+	for i < len(text) {
 		c := text[i]
 		if c < utf8.RuneSelf {
 			b = append(b, c)
@@ -382,7 +387,10 @@ func (s *scratch) prepareRep(lex *lexicon, tr *tracer) {
 		if t.skip || t.ent.flags&fPhrase == 0 {
 			continue
 		}
-		for k := min(lex.maxPhraseLen, n-i); k >= 2; k-- {
+		for k := min(lex.maxPhraseLen, n-i, 8); k >= 2; k-- {
+			if t.ent.plen&(1<<(k-1)) == 0 {
+				continue
+			}
 			s.join = s.join[:0]
 			for j := i; j < i+k; j++ {
 				if j > i {
@@ -390,7 +398,8 @@ func (s *scratch) prepareRep(lex *lexicon, tr *tracer) {
 				}
 				s.join = append(s.join, s.lowr(j)...)
 			}
-			if v, ok := lex.phrases[string(s.join)]; ok {
+			if e := lex.phraseTable.lookup(s.join); e.flags != 0 {
+				v := e.val
 				t.phrase, t.phraseLen = v, uint8(k)
 				for j := i + 1; j < i+k; j++ {
 					s.toks[j].skip = true

@@ -88,7 +88,7 @@ func TestLabelThresholds(t *testing.T) {
 	a := mustNew(t)
 	b := mustNew(t, WithThresholds(-0.5, 0.5))
 	tests := []struct {
-		compound float64
+		compound  float64
 		def, wide string
 	}{
 		{0.05, "positive", "neutral"},
