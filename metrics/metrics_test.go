@@ -495,8 +495,8 @@ func TestDeployReferencesExportedMetrics(t *testing.T) {
 		sources[f] = string(b)
 	}
 
-	// The reference documentation names them too.
-	doc := filepath.Join("..", "docs", "observability.md")
+	// The README's metric reference names them too.
+	doc := filepath.Join("..", "README.md")
 	if b, err := os.ReadFile(doc); err == nil {
 		sources[doc] = string(b)
 	} else {
