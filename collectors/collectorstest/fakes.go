@@ -1,6 +1,13 @@
-// Package collectorstest provides local fakes of the public APIs that need
-// no credentials (Hacker News Algolia search, RSS), for tests and for
-// running the whole binary without a network.
+// Package collectorstest provides local fakes of the APIs repmon polls
+// (Hacker News Algolia search, RSS, X API v2 and v1.1, Reddit, Mastodon,
+// Bluesky), for tests and for running the whole binary without a network.
+//
+// Each fake is an http.Handler that answers the requests the collectors
+// send as the real API does: its paging, its filters, its JSON shapes, its
+// rate-limit headers and error bodies. Posts are published with Add, also
+// while a client polls. Every fake logs its requests, can inject faults
+// (see Faults) and records any request that came before a 429, a
+// Retry-After or an exhausted rate-limit window allowed (Violations).
 package collectorstest
 
 import (
@@ -23,12 +30,16 @@ type Item struct {
 	Text    string
 	Author  string
 	URL     string
+	// Followers is the author's follower count, on the APIs that report
+	// one.
+	Followers int64
 }
 
 // HackerNews fakes https://hn.algolia.com/api/v1/search_by_date: it honours
 // the query words (every word must appear, case-insensitively, as Algolia's
 // default AND does), the created_at_i filters and hitsPerPage, newest first.
 type HackerNews struct {
+	core
 	mu    sync.Mutex
 	items []Item
 
@@ -49,6 +60,10 @@ func (f *HackerNews) Add(items ...Item) {
 }
 
 func (f *HackerNews) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.serve(w, r, plainLimits, f.search)
+}
+
+func (f *HackerNews) search(w http.ResponseWriter, r *http.Request) {
 	n := f.Requests.Add(1)
 	if f.Delay > 0 {
 		select {
@@ -118,6 +133,7 @@ func containsAll(s string, words []string) bool {
 // RSS serves RSS 2.0 feeds: path -> items. It answers conditional GETs with
 // 304 when the feed has not changed.
 type RSS struct {
+	core
 	mu    sync.Mutex
 	feeds map[string][]Item
 
@@ -156,6 +172,10 @@ type rssItem struct {
 }
 
 func (f *RSS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.serve(w, r, plainLimits, f.feed)
+}
+
+func (f *RSS) feed(w http.ResponseWriter, r *http.Request) {
 	f.Requests.Add(1)
 	if f.Delay > 0 {
 		select {
