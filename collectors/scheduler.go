@@ -38,7 +38,8 @@ type Scheduler struct {
 // the same source never overlap.
 type job struct {
 	Job
-	busy sync.Mutex
+	busy      sync.Mutex
+	maxJitter time.Duration
 }
 
 // NewScheduler builds a scheduler; maxJitter bounds the random start delay.
@@ -56,7 +57,7 @@ func NewScheduler(logger *slog.Logger, maxJitter time.Duration) *Scheduler {
 
 // Add schedules a job. The spec has been validated by config.
 func (s *Scheduler) Add(j Job) error {
-	jb := &job{Job: j}
+	jb := &job{Job: j, maxJitter: jitterFor(j.Schedule, s.maxJitter, time.Now())}
 	if _, err := s.cron.AddFunc(j.Schedule, func() { s.run(jb) }); err != nil {
 		return err
 	}
@@ -80,8 +81,8 @@ func (s *Scheduler) run(j *job) {
 	s.wg.Add(1)
 	defer s.wg.Done()
 	var jitter time.Duration
-	if s.maxJitter > 0 {
-		jitter = rand.N(s.maxJitter)
+	if j.maxJitter > 0 {
+		jitter = rand.N(j.maxJitter)
 	}
 	s.exec(j, jitter)
 }
@@ -112,6 +113,21 @@ func (s *Scheduler) exec(j *job, jitter time.Duration) {
 	ctx, cancel := context.WithTimeout(s.ctx, j.Timeout)
 	defer cancel()
 	j.Run(ctx)
+}
+
+// jitterFor bounds a job's start delay by a quarter of its schedule's
+// interval: a delay longer than the interval would make "@every 2s" poll
+// every few seconds at random, and skip ticks, instead of every 2s.
+func jitterFor(spec string, max time.Duration, now time.Time) time.Duration {
+	sched, err := cron.ParseStandard(spec)
+	if err != nil {
+		return max
+	}
+	next := sched.Next(now)
+	if gap := sched.Next(next).Sub(next) / 4; gap < max {
+		return gap
+	}
+	return max
 }
 
 // Start begins scheduling.
