@@ -401,7 +401,8 @@ func (a *Analyzer) score(s *scratch, text string, tr *tracer) Scores {
 	s.sent = s.sent[:0]
 	for i := 0; i < n; i++ {
 		t := &s.toks[i]
-		if rep && t.skip {
+		if t.ent.flags == 0 && !t.hash && t.phraseLen == 0 || rep && t.skip {
+			// not a lexicon word: no valence of its own (most tokens)
 			s.sent = append(s.sent, 0)
 			continue
 		}

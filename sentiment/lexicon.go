@@ -49,11 +49,12 @@ var wordIDs = map[string]wordID{
 
 // entry flags.
 const (
-	fLex     uint16 = 1 << iota // in the sentiment lexicon
-	fBooster                    // a single-word booster or dampener
-	fNegate                     // in the reference NEGATE list
-	fIdiom                      // part of a special-case idiom or a multi-word booster
-	fPhrase                     // first word of a multi-word lexicon phrase (reputation mode)
+	fLex        uint32 = 1 << iota // in the sentiment lexicon
+	fBooster                       // a single-word booster or dampener
+	fNegate                        // in the reference NEGATE list
+	fIdiom                         // part of a special-case idiom or a multi-word booster
+	fPhrase                        // first word of a multi-word lexicon phrase (reputation mode)
+	fPhraseTail                    // a later word of a multi-word lexicon phrase (reputation mode)
 	// reputation mode only:
 	fLatent     // an expected service outcome: val counts only when negated
 	fComplaint  // a service-failure word or phrase
@@ -73,7 +74,7 @@ const (
 type entry struct {
 	val   float64 // lexicon valence when flags&fLex != 0
 	boost float64 // booster scalar when flags&fBooster != 0
-	flags uint16
+	flags uint32
 	word  wordID
 	plen  uint8 // reputation: bit k set if a phrase of k+1 words starts here
 }
@@ -344,6 +345,11 @@ func (l *lexicon) addPhrase(k string, v float64) {
 		e.plen |= 1 << (len(words) - 1)
 	}
 	l.words[words[0]] = e
+	for _, w := range words[1:] {
+		e := l.words[w]
+		e.flags |= fPhraseTail
+		l.words[w] = e
+	}
 }
 
 // withOverrides returns a copy of l with user entries applied.

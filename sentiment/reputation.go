@@ -197,7 +197,7 @@ func mergeReputation(m map[string]float64) map[string]float64 {
 
 // applyReputation sets the reputation flags and the emoji entries.
 func applyReputation(l *lexicon, emoji map[string]string) {
-	set := func(words []string, f uint16) {
+	set := func(words []string, f uint32) {
 		for _, w := range words {
 			e := l.words[w]
 			e.flags |= f
@@ -387,7 +387,13 @@ func (s *scratch) prepareRep(lex *lexicon, tr *tracer) {
 		if t.skip || t.ent.flags&fPhrase == 0 {
 			continue
 		}
-		for k := min(lex.maxPhraseLen, n-i, 8); k >= 2; k-- {
+		// a phrase can only extend over words that occur inside phrases,
+		// which rules out most candidates without building a key
+		tail := i + 1
+		for tail < n && tail-i < lex.maxPhraseLen && s.toks[tail].ent.flags&fPhraseTail != 0 {
+			tail++
+		}
+		for k := min(tail-i, 8); k >= 2; k-- {
 			if t.ent.plen&(1<<(k-1)) == 0 {
 				continue
 			}
