@@ -18,6 +18,7 @@ type token struct {
 	upper  bool // Python str.isupper()
 	// reputation mode only:
 	hash      bool    // written as a #hashtag
+	mention   bool    // written as an @mention
 	elong     bool    // found in the lexicon after squeezing repeated letters
 	skip      bool    // consumed by a phrase that starts earlier
 	sentEnd   bool    // followed by . ! or ? (ends a sentence)
@@ -257,8 +258,11 @@ func (s *scratch) addToken(lex *lexicon, start, end int, all uint8, h uint64) {
 // ("sooooo", "baaaad"), the lexicon entry of its squeezed form.
 func (s *scratch) repToken(t *token, rawStart, rawEnd int) {
 	b := s.text
-	if rawStart < int(t.s) && b[rawStart] == '#' {
-		t.hash = true
+	switch b[rawStart] {
+	case '#':
+		t.hash = rawStart < int(t.s)
+	case '@':
+		t.mention = true
 	}
 	for k := int(t.e); k < rawEnd; k++ {
 		switch b[k] {
@@ -267,6 +271,9 @@ func (s *scratch) repToken(t *token, rawStart, rawEnd int) {
 		case ',', ';', ':', '-':
 			t.comma = true
 		}
+	}
+	if t.ent.flags == 0 {
+		s.repWordForm(t)
 	}
 	if t.ent.flags != 0 || t.le-t.ls < 3 {
 		return

@@ -138,8 +138,12 @@ type Request struct {
 	At     time.Time
 	Method string
 	Path   string
-	Status int   // 0 if the client went away first
-	Fault  Fault // FaultNone for a real answer
+	Query  string // the raw query string
+	Status int    // 0 if the client went away first
+	Fault  Fault  // FaultNone for a real answer
+	// Until is when the answer allowed the next request (a 429's reset or
+	// Retry-After, an exhausted window's reset); zero if it set no wait.
+	Until time.Time
 }
 
 // limits is an API's rate-limit dialect.
@@ -258,27 +262,28 @@ func (c *core) serve(w http.ResponseWriter, r *http.Request, lim limits, h http.
 		c.violations = append(c.violations, fmt.Sprintf("%s %s at %s, %v before the advertised reset %s",
 			r.Method, r.URL.Path, now.Format("15:04:05.000"), c.notBefore.Sub(now).Round(time.Millisecond), c.notBefore.Format("15:04:05.000")))
 	}
-	c.log = append(c.log, Request{At: now, Method: r.Method, Path: r.URL.Path})
+	c.log = append(c.log, Request{At: now, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery})
 	idx := len(c.log) - 1
 	c.mu.Unlock()
 
 	fault := c.Faults.next()
-	status := c.answer(w, r, lim, h, fault, now)
+	status, until := c.answer(w, r, lim, h, fault, now)
 	c.mu.Lock()
-	c.log[idx].Status, c.log[idx].Fault = status, fault
+	c.log[idx].Status, c.log[idx].Fault, c.log[idx].Until = status, fault, until
 	c.mu.Unlock()
 }
 
-// hold records that the client must not come back before t.
-func (c *core) hold(t time.Time) {
+// hold records that the client must not come back before t, and returns t.
+func (c *core) hold(t time.Time) time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if t.After(c.notBefore) {
 		c.notBefore = t
 	}
+	return t
 }
 
-func (c *core) answer(w http.ResponseWriter, r *http.Request, lim limits, h http.HandlerFunc, fault Fault, now time.Time) int {
+func (c *core) answer(w http.ResponseWriter, r *http.Request, lim limits, h http.HandlerFunc, fault Fault, now time.Time) (status int, until time.Time) {
 	switch fault {
 	case FaultRateLimit:
 		reset := now.Add(c.Faults.reset())
@@ -293,26 +298,25 @@ func (c *core) answer(w http.ResponseWriter, r *http.Request, lim limits, h http
 				at = ra
 			}
 		}
-		c.hold(at)
 		writeBody(w, http.StatusTooManyRequests, "application/json; charset=utf-8", lim.tooMany)
-		return http.StatusTooManyRequests
+		return http.StatusTooManyRequests, c.hold(at)
 	case FaultServerError:
 		writeBody(w, http.StatusInternalServerError, "application/json; charset=utf-8", `{"error":"InternalServerError","message":"Internal Server Error"}`)
-		return http.StatusInternalServerError
+		return http.StatusInternalServerError, time.Time{}
 	case FaultUnavailable:
 		writeBody(w, http.StatusServiceUnavailable, "text/html; charset=utf-8",
 			"<!DOCTYPE html>\n<html><head><title>503 Service Temporarily Unavailable</title></head>\n<body><center><h1>503 Service Temporarily Unavailable</h1></center><hr><center>nginx</center></body></html>\n")
-		return http.StatusServiceUnavailable
+		return http.StatusServiceUnavailable, time.Time{}
 	case FaultMalformed:
 		writeBody(w, http.StatusOK, "application/json; charset=utf-8", `{"data": [{"id": "1", "text": }]`)
-		return http.StatusOK
+		return http.StatusOK, time.Time{}
 	case FaultSlow:
 		t := time.NewTimer(c.Faults.slow())
 		defer t.Stop()
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
-			return 0
+			return 0, time.Time{}
 		}
 	}
 	rec := httptest.NewRecorder()
@@ -322,7 +326,7 @@ func (c *core) answer(w http.ResponseWriter, r *http.Request, lim limits, h http
 	}
 	if lim.headers != nil && rec.Code < 300 {
 		if fault == FaultExhausted {
-			c.hold(lim.headers(w.Header(), 0, now.Add(c.Faults.reset()), now))
+			until = c.hold(lim.headers(w.Header(), 0, now.Add(c.Faults.reset()), now))
 		} else {
 			lim.headers(w.Header(), 999, now.Add(5*time.Minute), now)
 		}
@@ -333,7 +337,7 @@ func (c *core) answer(w http.ResponseWriter, r *http.Request, lim limits, h http
 	}
 	w.WriteHeader(rec.Code)
 	w.Write(body)
-	return rec.Code
+	return rec.Code, until
 }
 
 func writeBody(w http.ResponseWriter, status int, contentType, body string) {
