@@ -246,7 +246,9 @@ func (s *scratch) addToken(lex *lexicon, start, end int, all uint8, h uint64) {
 	if rehash {
 		h = fnvBytes(low)
 	}
-	t.ent = lex.table.lookupHash(low, h)
+	if e := lex.table.lookupHash(low, h); e != nil {
+		t.ent = *e
+	}
 	t.negNT = all&cPunct != 0 && containsNT(low)
 	if s.rep {
 		s.repToken(t, rawStart, rawEnd)

@@ -20,7 +20,7 @@ type wordTable struct {
 	bloom [1024]uint64
 	recs  []record
 	arena []byte // all keys, concatenated
-	big   map[string]entry
+	big   map[string]*entry
 }
 
 type record struct {
@@ -61,7 +61,11 @@ func newWordTable(m map[string]entry) *wordTable {
 // newWordTableLarge handles user lexicons of 64k words or more, which the
 // 16-bit record index cannot address, with a plain map.
 func newWordTableLarge(m map[string]entry) *wordTable {
-	return &wordTable{big: m}
+	big := make(map[string]*entry, len(m))
+	for k, e := range m {
+		big[k] = &e
+	}
+	return &wordTable{big: big}
 }
 
 func key0[T string | []byte](k T) uint64 {
@@ -71,23 +75,31 @@ func key0[T string | []byte](k T) uint64 {
 }
 
 // lookup returns the entry of key, or the zero entry.
-func (t *wordTable) lookup(key []byte) entry { return t.lookupHash(key, fnvBytes(key)) }
+func (t *wordTable) lookup(key []byte) entry {
+	if e := t.lookupHash(key, fnvBytes(key)); e != nil {
+		return *e
+	}
+	return entry{}
+}
 
-// lookupHash is lookup with h = fnvBytes(key) already computed.
-func (t *wordTable) lookupHash(key []byte, h uint64) entry {
+// lookupHash returns the entry of key, or nil, with h = fnvBytes(key)
+// already computed. It returns a pointer because an entry returned by value
+// travels back in five registers that the caller spills and reloads as two
+// overlapping 16-byte moves, a store-forwarding stall on every token.
+func (t *wordTable) lookupHash(key []byte, h uint64) *entry {
 	if t.big != nil {
 		return t.big[string(key)]
 	}
 	h = mix(h)
 	if !t.bloomHas(h) {
-		return entry{}
+		return nil
 	}
 	mask := uint64(len(t.slots) - 1)
 	tag := uint32(h & 0xffff)
 	for p := h >> t.shift; ; p = (p + 1) & mask {
 		s := t.slots[p]
 		if s == 0 {
-			return entry{}
+			return nil
 		}
 		if s>>16 != tag {
 			continue
@@ -97,7 +109,7 @@ func (t *wordTable) lookupHash(key []byte, h uint64) entry {
 			continue
 		}
 		if len(key) <= 8 || string(t.arena[r.koff+8:r.koff+r.klen]) == string(key[8:]) {
-			return r.e
+			return &r.e
 		}
 	}
 }
