@@ -67,6 +67,9 @@ const (
 	fNews       // a verb or noun that follows a company name in a headline
 	fAdjBooster // a booster that is also an adjective ("incredible")
 	fUser       // set by WithLexicon: never muted by reputation heuristics
+	fRepeat     // "keeps": a failure that recurs when followed by a verb in -ing
+	fAttempt    // "times", "twice": repeated attempts after a contact verb
+	fContact    // a verb of trying to reach a company ("called", "emailed")
 )
 
 // entry is everything the rules need to know about one lowercase token, so a

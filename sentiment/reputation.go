@@ -64,7 +64,11 @@ var (
 		"of all time": 0, "paid double": -1.8, "longest route": -1.2, "was late": -1.4, "is late": -1.4,
 		"running late": -1.2, "hours late": -1.8, "hour late": -1.8, "minutes late": -1.4, "so late": -1.6,
 		"late again": -1.8, "arrived late": -1.4, "always late": -1.6, "very late": -1.6,
-		"no longer": -0.6,
+		"no longer": -0.6, "logs me out": -1.8, "logged me out": -1.8, "logging me out": -1.8,
+		"kicks me out": -1.8, "kicked me out": -1.8, "signed me out": -1.6, "fraction of what": -1.6,
+		"what i pay for": -1.0, "what i paid for": -1.0, "what we pay for": -1.0, "not what i ordered": -2.0,
+		"still no": -1.4, "still not": -1.2, "still nothing": -1.6, "still hasn't": -1.4, "still haven't": -1.4,
+		"still isn't": -1.2, "still doesn't": -1.4, "still don't": -1.2, "still can't": -1.6,
 	}
 
 	// Praise the VADER lexicon lacks; "smooth" and "polite" are everyday
@@ -78,6 +82,7 @@ var (
 		"flawless": 2.6, "flawlessly": 2.6, "hassle-free": 2.0, "painless": 1.8, "thorough": 1.4,
 		"attentive": 1.8, "accommodating": 1.8, "prompt": 1.4, "promptly": 1.4, "effortless": 2.0,
 		"kudos": 2.6, "shoutout": 1.8, "props": 1.8, "delicious": 2.7, "gorgeous": 3.0,
+		"coolest": 2.0, "pumped": 1.8, "stoked": 2.2,
 	}
 
 	// Adjectives the reference treats only as boosters, so that "the
@@ -135,7 +140,7 @@ var (
 		"answering", "fixed", "fix", "resolved", "resolve", "working", "work", "works", "worked",
 		"load", "loads", "loading", "showed", "connect", "connects",
 		"connected", "connecting", "login", "log", "sync", "syncs", "syncing", "processed", "process",
-		"updated", "called", "callback", "happened", "reach",
+		"updated", "called", "callback", "happened", "reach", "show", "shows", "showing",
 		"accept", "accepted", "recognize", "sent",
 		"compensation", "voucher", "explanation", "response", "signal", "service",
 		"internet", "wifi", "power", "water", "heating", "hotel", "rebooking", "information", "info",
@@ -156,7 +161,24 @@ var (
 		"twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "several", "many", "few", "multiple",
 		"second", "third", "fourth", "fifth", "sixth", "an", "a", "24", "48", "72"}
 
-	durationWords = []string{"minutes", "mins", "hours", "hrs", "hour", "days", "weeks", "months", "week", "month"}
+	durationWords = []string{"minutes", "mins", "hours", "hrs", "hour", "days", "weeks", "months", "week", "month",
+		"minute", "min", "hr", "day", "years", "year"}
+
+	// "keeps looping", "kept freezing": a failure that recurs. The verbs
+	// that follow without meaning one are listed in steadyVerbs.
+	repeatWords = []string{"keeps", "keep", "kept", "keeping"}
+	steadyVerbs = []string{"going", "coming", "getting", "doing", "making", "improving", "winning", "growing",
+		"smiling", "shining", "rocking", "working", "delivering", "surprising", "impressing", "amazing",
+		"adding", "innovating", "learning", "trying", "moving", "giving", "finding", "saying", "telling",
+		"reading", "watching", "listening", "playing", "thinking", "wondering", "looking", "hoping", "seeing",
+		"hearing", "asking", "buying", "using", "ordering", "flying", "eating", "visiting", "up"}
+
+	// Counted attempts to reach a company ("called five times", "emailed
+	// them twice") are a complaint however politely they are put.
+	attemptWords = []string{"times", "twice"}
+	contactWords = []string{"called", "call", "calling", "emailed", "email", "emailing", "tried", "try", "trying",
+		"asked", "contacted", "messaged", "phoned", "dmed", "dm'd", "tweeted", "chatted", "complained", "rebooted",
+		"restarted", "reinstalled", "reset", "requested", "reported", "submitted", "rescheduled", "explained"}
 
 	// Negators the reference lacks.
 	extraNegators = []string{"nobody", "neither", "nor",
@@ -225,6 +247,9 @@ func applyReputation(l *lexicon, emoji map[string]string) {
 	set(numberWords, fNumber)
 	set(durationWords, fDuration)
 	set(resolutionWords, fResolution)
+	set(repeatWords, fRepeat)
+	set(attemptWords, fAttempt)
+	set(contactWords, fContact)
 	set(newsWords, fNews)
 	for w, v := range adjectiveBoosters {
 		e := l.words[w]
@@ -430,6 +455,12 @@ func (a *Analyzer) repBase(s *scratch, i int) (float64, bool) {
 		// "for two hours", "3 weeks now": time spent waiting
 		return -0.9, true
 	}
+	if f&fRepeat != 0 && s.recurringFailure(i) {
+		return -1.4, true
+	}
+	if f&fAttempt != 0 && s.countedAttempt(i) {
+		return -1.3, true
+	}
 	if ablate&abLatent == 0 && f&fLatent != 0 {
 		for j := i - 1; j >= 0 && j >= i-3; j-- {
 			if s.negated(j) || s.word(j) == wNo {
@@ -453,7 +484,7 @@ func (a *Analyzer) repBase(s *scratch, i int) (float64, bool) {
 		return 0, false
 	}
 	v := t.ent.val
-	if ablate&abHeadline == 0 && s.isHeadline && f&(fComplaint|fUser) == 0 && v < 2.6 && v > -2.6 {
+	if ablate&abHeadline == 0 && s.isHeadline && f&(fComplaint|fUser) == 0 && v < headlineMute && v > -headlineMute {
 		return 0, false
 	}
 	if t.elong {
@@ -466,6 +497,80 @@ func (a *Analyzer) repBase(s *scratch, i int) (float64, bool) {
 	}
 	return v, true
 }
+
+// recurringFailure reports whether "keeps" at i is followed by a verb in
+// -ing that is no praise and no steady progress ("keeps looping", "kept
+// freezing", but not "keeps getting better" or "keeps improving").
+func (s *scratch) recurringFailure(i int) bool {
+	if i+1 >= len(s.toks) {
+		return false
+	}
+	next := s.lowr(i + 1)
+	if len(next) < 5 || string(next[len(next)-3:]) != "ing" || s.toks[i+1].ent.flags&fLex != 0 && s.toks[i+1].ent.val > 0 {
+		return false
+	}
+	for _, w := range steadyVerbs {
+		if string(next) == w {
+			return false
+		}
+	}
+	if i+2 < len(s.toks) && s.toks[i+2].ent.flags&fLex != 0 && s.toks[i+2].ent.val > 0 {
+		return false // "keeps getting better"
+	}
+	return true
+}
+
+// countedAttempt reports whether "times" or "twice" at i counts attempts to
+// reach the company: "called five times", "emailed them twice".
+func (s *scratch) countedAttempt(i int) bool {
+	if string(s.lowr(i)) == "times" && (i == 0 || s.toks[i-1].ent.flags&fNumber == 0 && !isDigits(s.lowr(i-1))) {
+		return false
+	}
+	for j := i - 1; j >= 0 && j >= i-4; j-- {
+		if s.toks[j].ent.flags&fContact != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// headlineMute bounds the valences that a headline's wording mutes.
+var headlineMute = 2.6
+
+// repWordForm looks up two word forms the reference misses: a two-letter
+// word that kept its punctuation because the reference takes anything of
+// two characters or less for an emoticon ("Ha!", "ok."), and a dropped g
+// ("lovin", "chillin'").
+func (s *scratch) repWordForm(t *token) {
+	low := s.text[t.ls:t.le]
+	if n := len(low); n >= 3 && n <= 4 {
+		ps, pe := 0, n
+		for ps < pe && asciiPunct[low[ps]] {
+			ps++
+		}
+		for pe > ps && asciiPunct[low[pe-1]] {
+			pe--
+		}
+		if pe-ps == 2 && isLetter(low[ps]) && isLetter(low[ps+1]) {
+			if e := s.lex.table.lookup(low[ps:pe]); e.flags&fLex != 0 {
+				t.ls, t.le, t.ent = t.ls+int32(ps), t.ls+int32(pe), e
+			}
+			return
+		}
+	}
+	if n := len(low); n >= 5 && low[n-2] == 'i' && low[n-1] == 'n' {
+		ls := len(s.text)
+		s.text = append(s.text, low...)
+		s.text = append(s.text, 'g')
+		if e := s.lex.table.lookup(s.text[ls:]); e.flags&fLex != 0 {
+			t.ls, t.le, t.ent = int32(ls), int32(len(s.text)), e
+			return
+		}
+		s.text = s.text[:ls]
+	}
+}
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' }
 
 // waitingContext reports whether the duration ending at token i is time
 // spent waiting ("on hold for two hours", "3 weeks later", "after ten
@@ -681,7 +786,7 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 // a service failure rather than from any negative word.
 func (s *scratch) isComplaintToken(i int) bool {
 	t := &s.toks[i]
-	return t.phraseLen > 0 || t.ent.flags&(fComplaint|fLatent|fDuration) != 0
+	return t.phraseLen > 0 || t.ent.flags&(fComplaint|fLatent|fDuration|fRepeat|fAttempt) != 0
 }
 
 // sarcasticFrame reports whether praise token i is used as a sarcastic
@@ -700,7 +805,7 @@ func (s *scratch) sarcasticFrame(i int) bool {
 			prevEnd = i == 1 || s.toks[i-2].sentEnd
 		}
 	}
-	if prevEnd && (t.comma || t.sentEnd || i == n-1 || s.str(i + 1)[0] == '@') && s.complaintNear(i, 8) {
+	if prevEnd && (t.comma || t.sentEnd || i == n-1 || s.toks[i+1].mention) && s.complaintNear(i, 8) {
 		return true
 	}
 	if prevEnd && i+1 < n && s.toks[i+1].ent.flags&fComplaint != 0 {
@@ -724,7 +829,7 @@ func (s *scratch) sarcasticFrame(i int) bool {
 			aimed = true
 		}
 	case "thanks", "thank":
-		aimed = next == "for" || next == "you" || next == "a" || (i+1 < n && s.str(i + 1)[0] == '@')
+		aimed = next == "for" || next == "you" || next == "a" || (i+1 < n && s.toks[i+1].mention)
 	case "yay":
 		aimed = true
 	}
@@ -771,7 +876,7 @@ func (s *scratch) headline() bool {
 	}
 	for i := 0; i < n; i++ {
 		b := s.str(i)
-		if len(b) > 0 && (b[0] == '@' || s.toks[i].ent.flags&fLex != 0 && !isWordish(s.lowr(i))) {
+		if s.toks[i].mention || len(b) > 0 && s.toks[i].ent.flags&fLex != 0 && !isWordish(s.lowr(i)) {
 			return false // a mention, an emoticon or an emoji
 		}
 		if s.toks[i].sentEnd && i < n-1 {
@@ -819,7 +924,7 @@ func commonStarter(b []byte) bool {
 // politeness formula.
 func (s *scratch) addressed() bool {
 	for i := range s.toks {
-		if b := s.str(i); len(b) > 0 && b[0] == '@' {
+		if s.toks[i].mention {
 			return true
 		}
 		switch string(s.lowr(i)) {

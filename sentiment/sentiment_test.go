@@ -159,6 +159,17 @@ func TestReputationFixes(t *testing.T) {
 		{"politeness in complaint", "@acme still waiting on my refund, please help", "positive", "negative"},
 		{"praise stays praise", "@acme thanks, the refund arrived today!", "positive", "positive"},
 		{"news stays neutral", "Acme announces a partnership with Globex", "neutral", "neutral"},
+		{"sarcasm before a mention", "Third delay today. Just great @RailCo", "positive", "negative"},
+		{"sincere thanks to a mention", "@RailCo thanks, smooth trip today", "positive", "positive"},
+		{"recurring failure", "the chat bot keeps looping", "neutral", "negative"},
+		{"steady progress", "the app keeps getting better", "positive", "positive"},
+		{"counted attempts", "I have called five times about this", "neutral", "negative"},
+		{"singular duration", "@Diner 40 minute wait for a table", "neutral", "negative"},
+		{"no show", "technician didn't show up", "neutral", "negative"},
+		{"logged out", "the app logs me out every day", "neutral", "negative"},
+		{"two-letter word with punctuation", "Ha!", "neutral", "positive"},
+		{"emoticon stays an emoticon", ":D", "positive", "positive"},
+		{"dropped g", "lovin it", "neutral", "positive"},
 	}
 	v, r := mustNew(t, WithMode(ModeVADER)), mustNew(t)
 	for _, tc := range tests {
