@@ -171,6 +171,14 @@ func (c *Client) Do(ctx context.Context, req *http.Request) (*http.Response, err
 			if err := c.sleep(ctx, d); err != nil {
 				return nil, &Error{Source: c.source, Reason: ReasonUnavailable, Err: errors.Join(last, err)}
 			}
+			if c.now().Before(c.PausedUntil()) {
+				// A failed answer said no requests remain: a retry now
+				// would be one the API told us not to send.
+				if ReasonOf(last) == "" {
+					last = &Error{Source: c.source, Reason: ReasonUnavailable, Err: last}
+				}
+				return nil, last
+			}
 			if req.GetBody != nil {
 				body, err := req.GetBody()
 				if err != nil {

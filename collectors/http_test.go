@@ -341,6 +341,32 @@ func TestClientRateLimit(t *testing.T) {
 	})
 }
 
+// A 5xx that says no requests remain (X, Reddit, Mastodon and Bluesky send
+// their rate-limit headers on every answer) must not be retried before the
+// reset: the retry would be a request the API said not to send.
+func TestClientNoRetryIntoPause(t *testing.T) {
+	for name, h := range map[string]http.Header{"x": x429, "reddit": reddit429, "mastodon": masto429, "bluesky": bsky429} {
+		t.Run(name, func(t *testing.T) {
+			srv := serveCounted(t, func(w http.ResponseWriter, r *http.Request) {
+				for k, v := range h {
+					w.Header()[k] = v
+				}
+				status503HTML(w, r)
+			})
+			c := socialClient(t)
+			c.sleep = func(context.Context, time.Duration) error { return nil }
+			req, _ := newRequest(context.Background(), "GET", srv.URL, nil)
+			_, _, err := fetchBody(context.Background(), c, req)
+			if ReasonOf(err) != ReasonUnavailable || srv.n.Load() != 1 {
+				t.Fatalf("503 with remaining=0: err %v, %d requests, want unavailable after 1", err, srv.n.Load())
+			}
+			if !c.PausedUntil().Equal(resetAt) {
+				t.Fatalf("paused until %v, want %v", c.PausedUntil(), resetAt)
+			}
+		})
+	}
+}
+
 func TestClientFaults(t *testing.T) {
 	var flaky atomic.Int64
 	tests := []struct {
