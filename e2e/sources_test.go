@@ -348,7 +348,7 @@ func (w *World) requestCounts() map[string]int {
 
 func TestSourcesStoreEveryPostOnce(t *testing.T) {
 	w := StartWorld(t)
-	w.Publish(t, 12, time.Now().Add(-time.Hour), time.Minute)
+	w.Publish(t, 240, time.Now().Add(-5*time.Hour), time.Minute)
 	dir := t.TempDir()
 	addr := FreeAddr(t)
 	cfg := WriteConfig(t, dir, w.Config(filepath.Join(dir, "repmon.db"), addr, 5*time.Second))
@@ -362,6 +362,17 @@ func TestSourcesStoreEveryPostOnce(t *testing.T) {
 		w.WaitStored(t, p, cfg, 45*time.Second)
 	}
 	w.checkCompliance(t)
+	// The first batch is larger than a page: every paged API was walked
+	// with its own cursor.
+	for name, param := range map[string]string{"x": "next_token=", "xv1": "max_id=", "reddit": "after=t3_", "fediverse": "offset=", "bsky": "cursor="} {
+		paged := false
+		for _, r := range w.fakes()[name].Log() {
+			paged = paged || strings.Contains(r.Query, param)
+		}
+		if !paged {
+			t.Errorf("%s: no request paged with %s", name, param)
+		}
+	}
 	exposition := p.Get(t, "/metrics")
 	for _, src := range allSources {
 		if v := runs(exposition, src, "success"); v == 0 {
@@ -396,7 +407,7 @@ func TestSourcesSurviveFaults(t *testing.T) {
 	w.HN.Faults, w.RSS.Faults, w.X.Faults, w.XV1.Faults = faults["hn"], faults["news"], faults["x"], faults["xv1"]
 	w.Reddit.Faults, w.Masto.Faults, w.Bsky.Faults = faults["reddit"], faults["fediverse"], faults["bsky"]
 
-	w.Publish(t, 12, time.Now().Add(-time.Hour), time.Minute)
+	w.Publish(t, 240, time.Now().Add(-5*time.Hour), time.Minute)
 	dir := t.TempDir()
 	addr := FreeAddr(t)
 	cfg := WriteConfig(t, dir, w.Config(filepath.Join(dir, "repmon.db"), addr, 3*time.Second))
