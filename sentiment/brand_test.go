@@ -45,11 +45,21 @@ func brandRates(a *Analyzer, posts []brandPost, miss func(brandPost, string)) ma
 }
 
 // TestBrandPostsHoldout holds reputation mode to the brand-monitoring
-// targets on posts that were not used to tune it: at least 90% of
-// complaints negative, 90% of praise positive and 83% of news neutral.
+// targets: at least 90% of complaints negative, 90% of praise positive and
+// 83% of news neutral.
+//
+// brand_posts_fresh.tsv was written by a second author who never saw the
+// rules; it is the harder and more honest set, and the targets are not met
+// there yet (complaints 65%, praise 84%). Until they are, its shortfall is
+// logged as TARGET NOT MET and the achieved rate is the floor, so a
+// regression still fails.
 func TestBrandPostsHoldout(t *testing.T) {
 	want := map[string]float64{"negative": 0.90, "positive": 0.90, "neutral": 0.83}
-	for _, file := range []string{"brand_posts_holdout.tsv", "brand_posts.tsv"} {
+	floor := map[string]float64{
+		"brand_posts_fresh.tsv/negative": 0.65,
+		"brand_posts_fresh.tsv/positive": 0.83,
+	}
+	for _, file := range []string{"brand_posts_fresh.tsv", "brand_posts_holdout.tsv", "brand_posts.tsv"} {
 		t.Run(file, func(t *testing.T) {
 			a, err := New()
 			if err != nil {
@@ -59,6 +69,10 @@ func TestBrandPostsHoldout(t *testing.T) {
 				t.Logf("%s labelled %s: %s", p.label, got, p.text)
 			})
 			for label, min := range want {
+				if f, ok := floor[file+"/"+label]; ok && rates[label] < min && rates[label] >= f {
+					t.Logf("TARGET NOT MET: %s: %.1f%% of %s posts labelled %s, target %.0f%% (floor %.0f%%)", file, 100*rates[label], label, label, 100*min, 100*f)
+					continue
+				}
 				if rates[label] < min {
 					t.Errorf("%s: %.1f%% of %s posts labelled %s, want >= %.0f%%", file, 100*rates[label], label, label, 100*min)
 				}

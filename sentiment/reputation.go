@@ -35,6 +35,10 @@ var (
 		"boycott": -2.0, "notimpressed": -2.0, "disappointed": -2.0, "unacceptable": -2.2,
 		"ignored": -1.6, "ignoring": -1.6, "useless": -2.0, "tarmac": -0.3,
 		"pending": -0.8, "shrugged": -1.0, "gross": -2.1, "nowhere": -0.5,
+		"tripled": -1.6, "doubled": -1.2, "lockout": -1.8, "vanished": -1.6, "duplicated": -1.2,
+		"lukewarm": -1.5, "microwaved": -1.2, "damp": -1.2, "rattled": -1.0, "cracked": -1.6, "forgot": -1.4,
+		"forgotten": -1.2, "404": -1.4, "404s": -1.6, "loops": -1.2, "looping": -1.4, "drops": -1.2,
+		"queuing": -1.0, "queueing": -1.0, "unplayable": -2.4, "scrapped": -1.2, "overdue": -1.2,
 	}
 
 	// Multi-word entries. The reference lexicon's own phrases ("can't
@@ -69,6 +73,9 @@ var (
 		"what i pay for": -1.0, "what i paid for": -1.0, "what we pay for": -1.0, "not what i ordered": -2.0,
 		"still no": -1.4, "still not": -1.2, "still nothing": -1.6, "still hasn't": -1.4, "still haven't": -1.4,
 		"still isn't": -1.2, "still doesn't": -1.4, "still don't": -1.2, "still can't": -1.6,
+		"price rise": -1.6, "price rises": -1.6, "more expensive": -1.4, "out of order": -1.8,
+		"known issue": -1.2, "estimated bill": -1.0, "same data": -0.6, "still charging": -1.8,
+		"still says": -1.2, "still shows": -1.2, "never placed": -1.8, "never came": -2.0,
 	}
 
 	// Praise the VADER lexicon lacks; "smooth" and "polite" are everyday
@@ -95,14 +102,17 @@ var (
 	// Outcomes that resolve a complaint: a post telling a recovery story
 	// ("replaced my broken blender") is not a complaint.
 	resolutionWords = []string{"replaced", "fixed", "resolved", "sorted", "solved", "found", "recovered",
-		"caught", "saved", "waived", "upgraded", "honored", "honoured", "refunded", "rescued", "finally"}
+		"caught", "saved", "waived", "upgraded", "honored", "honoured", "refunded", "rescued", "finally",
+		"tracked", "tracking", "located", "reimbursed", "compensated", "credited"}
 
 	// Verbs and nouns that follow the company name in a news headline
 	// ("FiberFast expands ...", "NorthBank names ...").
 	newsWords = []string{"announces", "announced", "adds", "added", "launches", "launched", "opens",
 		"reports", "reported", "names", "named", "appoints", "updates", "introduces", "changes", "extends",
 		"expands", "adjusts", "publishes", "plans", "confirms", "acquires", "releases", "files", "moves",
-		"partners", "signs", "raises", "cuts", "hires", "rolls", "will", "to",
+		"partners", "signs", "raises", "cuts", "hires", "rolls", "will", "to", "fines", "bring", "brings",
+		"orders", "ordered", "approves", "approved", "recalls", "flags", "reach", "investigating", "review",
+		"released", "launched", "appointed", "announce", "report", "warn", "cut", "fined", "sued", "charged",
 		"customers", "drivers", "team", "board", "ceo", "app", "menu", "store", "flight", "pilots",
 		"shareholders", "workers", "engineers", "economists", "pricing", "status", "says", "said",
 		"unveils", "completes", "agrees", "posts", "expects", "warns", "recalls", "offers", "tests",
@@ -126,6 +136,10 @@ var (
 		"no questions asked": 1.6, "never disappoints": 2.6, "no dropped calls": 1.5,
 		"no complaints": 1.8, "no issues": 1.6, "no problems": 1.6, "zero downtime": 2.0,
 		"no delays": 1.2, "on time": 1.4, "made my day": 2.8, "saved me": 2.0, "saved us": 2.0,
+		"made my morning": 2.6, "made my week": 2.8, "class act": 2.4, "more of this": 1.6, "spot on": 2.2,
+		"never misses": 2.4, "no hassle": 1.8, "no fuss": 1.6, "without any fuss": 1.8, "kept me updated": 1.8,
+		"kept us updated": 1.8, "not even joking": 0, "fight me": 0, "10/10": 2.4, "a gem": 2.2,
+		"hats off": 2.2, "nailed it": 2.4, "can't fault": 2.2, "cannot fault": 2.2, "couldn't fault": 2.2,
 	}
 
 	// Words that usually are something else in brand posts: brand names
@@ -140,7 +154,8 @@ var (
 		"answering", "fixed", "fix", "resolved", "resolve", "working", "work", "works", "worked",
 		"load", "loads", "loading", "showed", "connect", "connects",
 		"connected", "connecting", "login", "log", "sync", "syncs", "syncing", "processed", "process",
-		"updated", "called", "callback", "happened", "reach", "show", "shows", "showing",
+		"updated", "called", "callback", "happened", "reach", "show", "shows", "showing", "let", "start",
+		"knocked", "emails", "explanation",
 		"accept", "accepted", "recognize", "sent",
 		"compensation", "voucher", "explanation", "response", "signal", "service",
 		"internet", "wifi", "power", "water", "heating", "hotel", "rebooking", "information", "info",
@@ -181,7 +196,7 @@ var (
 		"restarted", "reinstalled", "reset", "requested", "reported", "submitted", "rescheduled", "explained"}
 
 	// Negators the reference lacks.
-	extraNegators = []string{"nobody", "neither", "nor",
+	extraNegators = []string{"nobody", "neither", "nor", "zero",
 		"dont", "cant", "wont", "isnt", "didnt", "doesnt", "havent", "hasnt", "wasnt", "werent", "couldnt"}
 
 	// Emoji whose descriptions carry no lexicon word but whose use is clear.
@@ -484,7 +499,7 @@ func (a *Analyzer) repBase(s *scratch, i int) (float64, bool) {
 		return 0, false
 	}
 	v := t.ent.val
-	if ablate&abHeadline == 0 && s.isHeadline && f&(fComplaint|fUser) == 0 && v < headlineMute && v > -headlineMute {
+	if ablate&abHeadline == 0 && s.isHeadline && f&fUser == 0 && v < headlineMute && v > -headlineMute {
 		return 0, false
 	}
 	if t.elong {
@@ -758,6 +773,15 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 	polite := s.addressed()
 	for i := 0; i < n; i++ {
 		if s.toks[i].ent.flags&fResolution != 0 && !s.negatedWindow(i) {
+			// a recovery story ("refunded the missing item", "tracked
+			// down my lost parcel"): the failure it resolves is no
+			// complaint any more
+			for j := 0; j < n; j++ {
+				if s.sent[j] < 0 && s.isComplaintToken(j) && !s.negatedWindow(j) {
+					tr.rule(i, j, "resolved", s.sent[j], 0)
+					s.sent[j] = 0
+				}
+			}
 			return
 		}
 	}

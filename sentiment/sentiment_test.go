@@ -170,6 +170,10 @@ func TestReputationFixes(t *testing.T) {
 		{"two-letter word with punctuation", "Ha!", "neutral", "positive"},
 		{"emoticon stays an emoticon", ":D", "positive", "positive"},
 		{"dropped g", "lovin it", "neutral", "positive"},
+		{"recovery story", "Dishdash refunded the missing item instantly", "negative", "positive"},
+		{"price rise", "my plan went up again, third price rise this year", "neutral", "negative"},
+		{"zero replies", "three emails, zero replies", "neutral", "negative"},
+		{"news with a complaint word", "Regulator fines Brightwave over 2022 emergency call outage", "negative", "neutral"},
 	}
 	v, r := mustNew(t, WithMode(ModeVADER)), mustNew(t)
 	for _, tc := range tests {
