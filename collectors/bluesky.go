@@ -260,9 +260,11 @@ func (s *bluesky) search(ctx context.Context, q string, since time.Time, cursor 
 }
 
 // addFollowers fills AuthorFollowers from the profile cache, asking
-// getProfiles for the authors it lacks. Rate limits, auth failures and
-// outages fail the page (it is fetched again next run); a malformed profile
-// answer only costs the counts.
+// getProfiles for the authors it lacks. Any failure, a malformed or
+// truncated answer included, fails the page (it is fetched again next run):
+// a mention is stored once and never updated, so storing it without its
+// reach would lose the reach for good and hide the post from min_followers
+// alert rules.
 func (s *bluesky) addFollowers(ctx context.Context, hits []bskyPost) error {
 	now := s.now()
 	s.pmu.Lock()
@@ -282,23 +284,18 @@ func (s *bluesky) addFollowers(ctx context.Context, hits []bskyPost) error {
 		batch := missing[start:min(start+bskyProfileMax, len(missing))]
 		v := url.Values{"actors": batch}
 		body, err := s.get(ctx, "/xrpc/app.bsky.actor.getProfiles?"+v.Encode())
-		if err == nil {
-			var counts map[string]int64
-			if counts, err = decodeBlueskyProfiles(body); err == nil {
-				s.pmu.Lock()
-				for did, n := range counts {
-					s.profiles[did] = bskyProfile{followers: n, at: now}
-				}
-				s.pmu.Unlock()
-				continue
-			}
-			err = badResponse(s.c, err)
+		if err != nil {
+			return err
 		}
-		if r := ReasonOf(err); r == ReasonBadResponse {
-			s.log.Warn("profiles unreadable, follower counts left at 0", "err", err)
-			continue
+		counts, err := decodeBlueskyProfiles(body)
+		if err != nil {
+			return badResponse(s.c, err)
 		}
-		return err
+		s.pmu.Lock()
+		for did, n := range counts {
+			s.profiles[did] = bskyProfile{followers: n, at: now}
+		}
+		s.pmu.Unlock()
 	}
 	s.pmu.Lock()
 	defer s.pmu.Unlock()

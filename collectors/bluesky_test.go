@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/repmon/repmon/collectors/collectorstest"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -315,4 +317,31 @@ func FuzzDecodeBluesky(f *testing.F) {
 		}
 		decodeBlueskyProfiles(b)
 	})
+}
+
+// A profiles answer that cannot be read fails the page rather than storing
+// its posts with no reach: mentions are stored once and never updated, so
+// a transient bad answer would zero the reach for good (and hide the post
+// from min_followers alert rules). The next run fetches the page again.
+func TestBlueskyUnreadableProfilesFailThePage(t *testing.T) {
+	for _, k := range []collectorstest.Fault{collectorstest.FaultMalformed, collectorstest.FaultTruncated} {
+		t.Run(string(k), func(t *testing.T) {
+			f := &collectorstest.Bluesky{}
+			f.Add(collectorstest.Item{Text: "northwind lost my bag", Author: "alice", Followers: 15230, Created: socialNow.Add(-time.Hour)})
+			f.Faults = collectorstest.NewFaults(1, 0)
+			// createSession, searchPosts, then getProfiles fails.
+			f.Faults.Queue(collectorstest.FaultNone, collectorstest.FaultNone, k)
+			srv := httptest.NewServer(f)
+			defer srv.Close()
+			bs := newTestBluesky(t, bskySource(srv.URL))
+			b := socialBrand(t, "northwind")
+			if _, err := bs.Fetch(context.Background(), b, ""); ReasonOf(err) != ReasonBadResponse {
+				t.Fatalf("unreadable profiles: err %v, want bad_response", err)
+			}
+			p, err := bs.Fetch(context.Background(), b, "")
+			if err != nil || len(p.Posts) != 1 || p.Posts[0].AuthorFollowers != 15230 {
+				t.Fatalf("next run: %+v %v", p, err)
+			}
+		})
+	}
 }

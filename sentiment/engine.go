@@ -1,6 +1,7 @@
 package sentiment
 
 import (
+	"bytes"
 	"math"
 	"sort"
 	"sync"
@@ -165,13 +166,6 @@ func (s *scratch) tokenize(lex *lexicon, emojiStop bool) bool {
 				all |= cl
 				h = (h ^ uint64(lowerASCII[c])) * fnvPrime
 				i++
-				if cl&cPunct != 0 {
-					if c == '!' {
-						s.ep++
-					} else if c == '?' {
-						s.qm++
-					}
-				}
 				continue
 			}
 			if cl&cSpace != 0 {
@@ -194,17 +188,49 @@ func (s *scratch) tokenize(lex *lexicon, emojiStop bool) bool {
 		s.addToken(lex, start, i, all, h)
 		b = s.text // addToken may have grown the buffer
 	}
+	// every '!' and '?' is inside some token; counting them here with
+	// the vectorised bytes.Count keeps a branch out of the scan
+	s.ep = bytes.Count(b[:n], bang)
+	s.qm = bytes.Count(b[:n], qmark)
 	return true
 }
+
+var bang, qmark = []byte{'!'}, []byte{'?'}
 
 // addToken applies the reference's punctuation stripping to s.text[start:end]:
 // leading and trailing string.punctuation is removed unless that leaves two
 // or fewer characters (likely an emoticon), in which case the token is kept.
 // all is the union of the byte classes in the token, h the FNV-1a state of
-// its lowercase bytes.
+// its lowercase bytes. Plain lowercase words (most tokens) take the short
+// path; shape handles the rest out of line.
 func (s *scratch) addToken(lex *lexicon, start, end int, all uint8, h uint64) {
+	k := len(s.toks)
+	if k < cap(s.toks) {
+		s.toks = s.toks[:k+1]
+	} else {
+		s.toks = append(s.toks, token{})
+	}
+	t := &s.toks[k]
+	*t = token{s: int32(start), e: int32(end), ls: int32(start), le: int32(end)}
+	if all&(cPunct|cUpper|cHigh) != 0 {
+		h = s.shape(t, all, h)
+	}
+	// lookupHash with its bloom test inlined: most words stop there
+	if hm := mix(h); lex.table.maybeHas(hm) {
+		if e := lex.table.probe(s.text[t.ls:t.le], hm); e != nil {
+			t.ent = *e
+		}
+	}
+	if s.rep {
+		s.repToken(t, start, end)
+	}
+}
+
+// shape strips t's punctuation and lowercases it (see addToken), returning
+// the FNV-1a hash of its final lowercase form.
+func (s *scratch) shape(t *token, all uint8, h uint64) uint64 {
 	b := s.text
-	rawStart, rawEnd := start, end
+	start, end := int(t.s), int(t.e)
 	rehash := all&cHigh != 0
 	if all&cPunct != 0 {
 		ps, pe := start, end
@@ -220,8 +246,6 @@ func (s *scratch) addToken(lex *lexicon, start, end int, all uint8, h uint64) {
 			rehash = true
 		}
 	}
-	s.toks = append(s.toks, token{})
-	t := &s.toks[len(s.toks)-1]
 	t.s, t.e, t.ls, t.le = int32(start), int32(end), int32(start), int32(end)
 	switch {
 	case all&cHigh != 0:
@@ -243,16 +267,11 @@ func (s *scratch) addToken(lex *lexicon, start, end int, all uint8, h uint64) {
 		t.upper = !hasLower
 	}
 	low := s.text[t.ls:t.le]
-	if rehash {
-		h = fnvBytes(low)
-	}
-	if e := lex.table.lookupHash(low, h); e != nil {
-		t.ent = *e
-	}
 	t.negNT = all&cPunct != 0 && containsNT(low)
-	if s.rep {
-		s.repToken(t, rawStart, rawEnd)
+	if rehash {
+		return fnvBytes(low)
 	}
+	return h
 }
 
 // repToken records what reputation mode needs to know about a token:

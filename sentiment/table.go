@@ -65,7 +65,11 @@ func newWordTableLarge(m map[string]entry) *wordTable {
 	for k, e := range m {
 		big[k] = &e
 	}
-	return &wordTable{big: big}
+	t := &wordTable{big: big}
+	for i := range t.bloom {
+		t.bloom[i] = ^uint64(0) // every word goes on to probe
+	}
+	return t
 }
 
 func key0[T string | []byte](k T) uint64 {
@@ -85,14 +89,27 @@ func (t *wordTable) lookup(key []byte) entry {
 // lookupHash returns the entry of key, or nil, with h = fnvBytes(key)
 // already computed. It returns a pointer because an entry returned by value
 // travels back in five registers that the caller spills and reloads as two
-// overlapping 16-byte moves, a store-forwarding stall on every token.
+// overlapping 16-byte moves, a store-forwarding stall on every token. The
+// bloom test is small enough to inline, so that the words it rejects (most
+// of them) cost no call.
 func (t *wordTable) lookupHash(key []byte, h uint64) *entry {
+	h = mix(h)
+	if !t.maybeHas(h) {
+		return nil
+	}
+	return t.probe(key, h)
+}
+
+// maybeHas is the bloom test of the mixed hash h.
+func (t *wordTable) maybeHas(h uint64) bool {
+	a, b := h>>16&0xffff, h>>48
+	return t.bloom[a>>6]>>(a&63)&(t.bloom[b>>6]>>(b&63))&1 != 0
+}
+
+// probe finds key, whose mixed hash is h, in the slots.
+func (t *wordTable) probe(key []byte, h uint64) *entry {
 	if t.big != nil {
 		return t.big[string(key)]
-	}
-	h = mix(h)
-	if !t.bloomHas(h) {
-		return nil
 	}
 	mask := uint64(len(t.slots) - 1)
 	tag := uint32(h & 0xffff)
@@ -153,9 +170,4 @@ func (t *wordTable) bloomAdd(h uint64) {
 	a, b := h>>16&0xffff, h>>48
 	t.bloom[a>>6] |= 1 << (a & 63)
 	t.bloom[b>>6] |= 1 << (b & 63)
-}
-
-func (t *wordTable) bloomHas(h uint64) bool {
-	a, b := h>>16&0xffff, h>>48
-	return t.bloom[a>>6]&(1<<(a&63)) != 0 && t.bloom[b>>6]&(1<<(b&63)) != 0
 }
