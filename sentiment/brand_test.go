@@ -50,13 +50,13 @@ func brandRates(a *Analyzer, posts []brandPost, miss func(brandPost, string)) ma
 //
 // brand_posts_fresh.tsv was written by a second author who never saw the
 // rules; it is the harder and more honest set, and the targets are not met
-// there yet (complaints 65%, praise 84%). Until they are, its shortfall is
+// there yet (complaints 76%, praise 84%). Until they are, its shortfall is
 // logged as TARGET NOT MET and the achieved rate is the floor, so a
 // regression still fails.
 func TestBrandPostsHoldout(t *testing.T) {
 	want := map[string]float64{"negative": 0.90, "positive": 0.90, "neutral": 0.83}
 	floor := map[string]float64{
-		"brand_posts_fresh.tsv/negative": 0.65,
+		"brand_posts_fresh.tsv/negative": 0.76,
 		"brand_posts_fresh.tsv/positive": 0.83,
 	}
 	for _, file := range []string{"brand_posts_fresh.tsv", "brand_posts_holdout.tsv", "brand_posts.tsv"} {

@@ -20,6 +20,7 @@ type token struct {
 	// reputation mode only:
 	hash      bool    // written as a #hashtag
 	mention   bool    // written as an @mention
+	quoted    bool    // inside double quotes
 	elong     bool    // found in the lexicon after squeezing repeated letters
 	skip      bool    // consumed by a phrase that starts earlier
 	sentEnd   bool    // followed by . ! or ? (ends a sentence)

@@ -39,6 +39,8 @@ var (
 		"lukewarm": -1.5, "microwaved": -1.2, "damp": -1.2, "rattled": -1.0, "cracked": -1.6, "forgot": -1.4,
 		"forgotten": -1.2, "404": -1.4, "404s": -1.6, "loops": -1.2, "looping": -1.4, "drops": -1.2,
 		"queuing": -1.0, "queueing": -1.0, "unplayable": -2.4, "scrapped": -1.2, "overdue": -1.2,
+		"halved": -1.0, "quietly": -0.6, "hidden": -0.8, "broke": -2.0, "misleading": -2.0, "mislabelled": -1.6,
+		"mislabeled": -1.6, "overpaid": -1.8, "undelivered": -2.0, "unanswered": -1.8, "unresolved": -1.8,
 	}
 
 	// Multi-word entries. The reference lexicon's own phrases ("can't
@@ -76,6 +78,11 @@ var (
 		"price rise": -1.6, "price rises": -1.6, "more expensive": -1.4, "out of order": -1.8,
 		"known issue": -1.2, "estimated bill": -1.0, "same data": -0.6, "still charging": -1.8,
 		"still says": -1.2, "still shows": -1.2, "never placed": -1.8, "never came": -2.0,
+		"charged me": -1.2, "charge me": -1.0, "pay more": -1.4, "paying more": -1.4, "more for the same": -1.6,
+		"owes me": -1.6, "owe me": -1.4, "up again": -1.4, "just gone": -1.6, "all gone": -1.2,
+		"completely gone": -1.8, "threw my": -1.6, "closed my complaint": -1.8, "nearly double": -1.2,
+		"surge pricing": -1.2, "resort fee": -1.4, "was raw": -1.6, "instead of": -0.8, "took my money": -2.0,
+		"taken my money": -2.0, "no way to": -1.4, "impossible to": -1.6, "unable to": -1.4,
 	}
 
 	// Praise the VADER lexicon lacks; "smooth" and "polite" are everyday
@@ -418,6 +425,7 @@ func (s *scratch) expandRep(lex *lexicon, text string) {
 
 // prepareRep matches multi-word phrases and marks ambiguous words.
 func (s *scratch) prepareRep(lex *lexicon, tr *tracer) {
+	s.markQuotes()
 	if ablate&abPhrase != 0 {
 		return
 	}
@@ -455,6 +463,35 @@ func (s *scratch) prepareRep(lex *lexicon, tr *tracer) {
 				}
 				break
 			}
+		}
+	}
+}
+
+// markQuotes flags the tokens inside short double-quoted spans, up to
+// three words (curly quotes are straight by now). A quote that is never
+// closed marks nothing.
+func (s *scratch) markQuotes() {
+	b := s.text[:s.nText]
+	open := -1
+	for i := range s.toks {
+		t := &s.toks[i]
+		k := int(t.s)
+		for k > 0 && asciiPunct[b[k-1]] {
+			k--
+		}
+		if open < 0 && (k < int(t.s) && b[k] == '"' || b[t.s] == '"') {
+			open = i
+		}
+		end := int(t.e)
+		for end < len(b) && asciiPunct[b[end]] {
+			end++
+		}
+		if open >= 0 && (end > int(t.e) && b[end-1] == '"' || t.e > t.s && b[t.e-1] == '"' && (open < i || int(t.e)-int(t.s) > 1)) {
+			// scare quotes hold a word or three; longer spans are speech
+			for j := open; j <= i && i-open < 3; j++ {
+				s.toks[j].quoted = true
+			}
+			open = -1
 		}
 	}
 }
@@ -499,6 +536,11 @@ func (a *Analyzer) repBase(s *scratch, i int) (float64, bool) {
 		return 0, false
 	}
 	v := t.ent.val
+	if t.quoted && v > 0 && f&fUser == 0 {
+		// scare quotes: the "free upgrade", the "priority" ticket is no
+		// praise (turning it into blame cost accuracy on the VADER tweets)
+		return 0, false
+	}
 	if ablate&abHeadline == 0 && s.isHeadline && f&fUser == 0 && v < headlineMute && v > -headlineMute {
 		return 0, false
 	}
@@ -760,6 +802,9 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 		return
 	}
 	n := len(s.toks)
+	if ablate&abUnmet == 0 {
+		s.unmetExpectation(tr)
+	}
 	complaint := false
 	for i := 0; i < n; i++ {
 		if s.sent[i] < 0 && s.isComplaintToken(i) {
@@ -806,11 +851,57 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 	}
 }
 
+// unmetExpectation gives a negator a small negative valence of its own when
+// it negates only neutral words in a post with no praise: what customers
+// write when something that should happen did not ("nothing turned up",
+// "won't charge on any charger", "can't download statements"). The
+// reference leaves such posts at 0 because negation only scales lexicon
+// words. Verbs of thinking and waiting are exempt ("I don't know",
+// "can't wait").
+func (s *scratch) unmetExpectation(tr *tracer) {
+	n := len(s.toks)
+	for i := 0; i < n; i++ {
+		if s.sent[i] > 0 {
+			return
+		}
+	}
+	for j := 0; j < n; j++ {
+		t := &s.toks[j]
+		if s.sent[j] != 0 || !(t.negNT || t.ent.flags&fNegate != 0) || j == n-1 {
+			continue
+		}
+		lex := false
+		for k := j + 1; k < n && k <= j+3; k++ {
+			if s.toks[k].ent.flags&fLex != 0 || s.sent[k] != 0 {
+				lex = true
+				break
+			}
+		}
+		if lex || exemptAfterNegation(s.lowr(j+1)) {
+			continue
+		}
+		tr.rule(j, j, "unmet_expectation", 0, unmetValence)
+		s.sent[j] = unmetValence
+	}
+}
+
+// unmetValence is the valence of a negator that negates only neutral words.
+var unmetValence = -1.0
+
+func exemptAfterNegation(b []byte) bool {
+	switch string(b) {
+	case "know", "think", "wait", "worry", "forget", "mind", "matter", "care", "doubt", "hesitate", "stop",
+		"miss", "be", "even", "have", "want", "need", "usually", "always", "often", "really", "just", "get", "sure":
+		return true
+	}
+	return false
+}
+
 // isComplaintToken reports whether token i's negative valence comes from
 // a service failure rather than from any negative word.
 func (s *scratch) isComplaintToken(i int) bool {
 	t := &s.toks[i]
-	return t.phraseLen > 0 || t.ent.flags&(fComplaint|fLatent|fDuration|fRepeat|fAttempt) != 0
+	return t.phraseLen > 0 || t.ent.flags&(fComplaint|fLatent|fDuration|fRepeat|fAttempt|fNegate) != 0 || t.negNT
 }
 
 // sarcasticFrame reports whether praise token i is used as a sarcastic
@@ -972,6 +1063,7 @@ const (
 	abLayer
 	abPhrase
 	abScalar
+	abUnmet
 )
 
 // complaintNear reports whether a complaint token lies within d tokens of i.

@@ -173,6 +173,10 @@ func TestReputationFixes(t *testing.T) {
 		{"recovery story", "Dishdash refunded the missing item instantly", "negative", "positive"},
 		{"price rise", "my plan went up again, third price rise this year", "neutral", "negative"},
 		{"zero replies", "three emails, zero replies", "neutral", "negative"},
+		{"unmet expectation", "order says delivered but nothing turned up", "neutral", "negative"},
+		{"thinking is no failure", "I don't know about that", "neutral", "neutral"},
+		{"scare quotes", `the "free upgrade" made my phone slow`, "positive", "neutral"},
+		{"quoted speech keeps its praise", `she said "I love this place, the staff are great" and I agree`, "positive", "positive"},
 		{"news with a complaint word", "Regulator fines Brightwave over 2022 emergency call outage", "negative", "neutral"},
 	}
 	v, r := mustNew(t, WithMode(ModeVADER)), mustNew(t)
