@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	"github.com/repmon/repmon"
+	"github.com/repmon/repmon/collectors/collectorstest"
 	"github.com/repmon/repmon/config"
 )
 
@@ -247,6 +250,54 @@ func TestMastodonPagingResume(t *testing.T) {
 		t.Fatalf("run 3: stored %d, err %v", res.Stored, res.Err)
 	}
 	checkExactlyOnce(t, rec, st, "fediverse", all)
+}
+
+// TestMastodonSearchPaging: full-text search of 100 statuses read 40 at a
+// time with offset under a fixed min_id; page 2 fails, the next run resumes
+// at its offset, and min_id only moves once the walk is complete, so a
+// third run reads only what was published since.
+func TestMastodonSearchPaging(t *testing.T) {
+	f := &collectorstest.Mastodon{Token: mastodonToken}
+	var want []string
+	publish := func(n int) {
+		for i := 0; i < n; i++ {
+			at := socialNow.Add(-time.Hour + time.Duration(len(want))*time.Second)
+			want = append(want, f.Add(collectorstest.Item{Text: fmt.Sprintf("northwind post %d", len(want)), Author: "kim", Followers: 5, Created: at})...)
+		}
+	}
+	publish(100)
+	f.Faults = collectorstest.NewFaults(1, 0)
+	// Instance, #northwind timeline, search page 1; then page 2 fails on
+	// every attempt of the client's retries.
+	f.Faults.Queue(collectorstest.FaultNone, collectorstest.FaultNone, collectorstest.FaultNone,
+		collectorstest.FaultUnavailable, collectorstest.FaultUnavailable, collectorstest.FaultUnavailable, collectorstest.FaultUnavailable)
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	src := mastodonSource(srv.URL, mastodonToken)
+	rec := &recorder{Collector: newTestMastodon(t, src)}
+	st := openSocialStore(t)
+	run := socialRunner(src, rec, st, socialBrand(t, "northwind"))
+	if res := run.Run(context.Background()); ReasonOf(res.Err) != ReasonUnavailable || res.Stored != 40 {
+		t.Fatalf("run 1: stored %d, err %v", res.Stored, res.Err)
+	}
+	if res := run.Run(context.Background()); res.Err != nil || res.Stored != 60 {
+		t.Fatalf("run 2: stored %d, err %v", res.Stored, res.Err)
+	}
+	publish(5)
+	if res := run.Run(context.Background()); res.Err != nil || res.Stored != 5 {
+		t.Fatalf("run 3: stored %d, err %v", res.Stored, res.Err)
+	}
+	var offsets []string
+	for _, r := range f.Log() {
+		if r.Path == "/api/v2/search" && r.Fault == collectorstest.FaultNone {
+			q, _ := url.ParseQuery(r.Query)
+			offsets = append(offsets, q.Get("offset"))
+		}
+	}
+	if got := strings.Join(offsets, ","); got != ",40,80," {
+		t.Errorf("search offsets %q, want \",40,80,\" (pages 1, 2, 3, then the new posts)", got)
+	}
+	checkExactlyOnce(t, rec, st, "fediverse", want)
 }
 
 func TestLinkParam(t *testing.T) {
