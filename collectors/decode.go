@@ -16,25 +16,12 @@ import (
 // getJSON sends req through c and decodes a 2xx JSON body into v. Malformed,
 // truncated and oversized bodies are ReasonBadResponse.
 func (c *Client) getJSON(ctx context.Context, req *http.Request, v any) error {
-	resp, err := c.Do(ctx, req)
+	b, _, err := fetchBody(ctx, c, req)
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
-	return c.decodeJSON(resp.Body, v)
-}
-
-func (c *Client) decodeJSON(r io.Reader, v any) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		if errors.Is(err, ErrTooLarge) {
-			return &Error{Source: c.source, Reason: ReasonBadResponse, Err: err}
-		}
-		// A connection cut mid-body is an outage, not bad data.
-		return &Error{Source: c.source, Reason: ReasonUnavailable, Err: scrubURL(err)}
-	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return &Error{Source: c.source, Reason: ReasonBadResponse, Err: fmt.Errorf("decode: %w", err)}
+		return badResponse(c, fmt.Errorf("decode: %w", err))
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -358,4 +359,58 @@ func parseReset(v string, now time.Time) (time.Time, bool) {
 		return time.Unix(int64(f), 0), true
 	}
 	return now.Add(time.Duration(f * float64(time.Second))), true
+}
+
+// fetchBody sends req through c and reads the whole 2xx body: an oversized
+// body is ReasonBadResponse, a connection cut mid-body (an outage, not bad
+// data) ReasonUnavailable. Decoding is left to a pure function of the bytes.
+func fetchBody(ctx context.Context, c *Client, req *http.Request) ([]byte, *http.Response, error) {
+	resp, err := c.Do(ctx, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		if errors.Is(err, ErrTooLarge) {
+			return nil, resp, badResponse(c, err)
+		}
+		return nil, resp, &Error{Source: c.source, Reason: ReasonUnavailable, Err: scrubURL(err)}
+	}
+	return b, resp, nil
+}
+
+func badResponse(c *Client, err error) error {
+	return &Error{Source: c.source, Reason: ReasonBadResponse, Err: err}
+}
+
+// linkParam returns query parameter param of the Link header entry with
+// rel=rel (RFC 8288, as Mastodon sends it).
+func linkParam(header, rel, param string) string {
+	for _, part := range strings.Split(header, ",") {
+		target, params, ok := strings.Cut(part, ";")
+		if !ok {
+			continue
+		}
+		target = strings.TrimSpace(target)
+		if !strings.HasPrefix(target, "<") || !strings.HasSuffix(target, ">") {
+			continue
+		}
+		match := false
+		for _, p := range strings.Split(params, ";") {
+			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+			if strings.EqualFold(k, "rel") && slices.Contains(strings.Fields(strings.Trim(v, `"`)), rel) {
+				match = true
+			}
+		}
+		if !match {
+			continue
+		}
+		u, err := url.Parse(target[1 : len(target)-1])
+		if err != nil {
+			return ""
+		}
+		return u.Query().Get(param)
+	}
+	return ""
 }

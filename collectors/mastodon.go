@@ -399,34 +399,3 @@ func mastodonHandle(acct, profile string) string {
 	}
 	return acct
 }
-
-// linkParam returns query parameter param of the Link header entry with
-// rel=rel (RFC 8288, as Mastodon sends it).
-func linkParam(header, rel, param string) string {
-	for _, part := range strings.Split(header, ",") {
-		target, params, ok := strings.Cut(part, ";")
-		if !ok {
-			continue
-		}
-		target = strings.TrimSpace(target)
-		if !strings.HasPrefix(target, "<") || !strings.HasSuffix(target, ">") {
-			continue
-		}
-		match := false
-		for _, p := range strings.Split(params, ";") {
-			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
-			if strings.EqualFold(k, "rel") && slices.Contains(strings.Fields(strings.Trim(v, `"`)), rel) {
-				match = true
-			}
-		}
-		if !match {
-			continue
-		}
-		u, err := url.Parse(target[1 : len(target)-1])
-		if err != nil {
-			return ""
-		}
-		return u.Query().Get(param)
-	}
-	return ""
-}

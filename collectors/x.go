@@ -241,29 +241,6 @@ func (x *xV2) search(ctx context.Context, q string, cur xV2Cursor) ([]byte, erro
 // The helpers below are shared by the social collectors (x, reddit,
 // mastodon, bluesky).
 
-// fetchBody sends req through c and reads the whole 2xx body, classified as
-// getJSON does: an oversized body is ReasonBadResponse, a cut connection
-// ReasonUnavailable. Decoding is left to a pure function of the bytes.
-func fetchBody(ctx context.Context, c *Client, req *http.Request) ([]byte, *http.Response, error) {
-	resp, err := c.Do(ctx, req)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		if errors.Is(err, ErrTooLarge) {
-			return nil, resp, badResponse(c, err)
-		}
-		return nil, resp, &Error{Source: c.source, Reason: ReasonUnavailable, Err: scrubURL(err)}
-	}
-	return b, resp, nil
-}
-
-func badResponse(c *Client, err error) error {
-	return &Error{Source: c.source, Reason: ReasonBadResponse, Err: err}
-}
-
 // mentions reports whether a classified error's body excerpt contains any
 // of words (API error bodies name the offending parameter).
 func mentions(e *Error, words ...string) bool {
