@@ -2,6 +2,7 @@ package sentiment
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math"
 	"sort"
 	"sync"
@@ -300,6 +301,9 @@ func (s *scratch) repToken(t *token, rawStart, rawEnd int) {
 	if t.ent.flags != 0 || t.le-t.ls < 3 {
 		return
 	}
+	if !mayHaveTriple(s.text, int(t.ls), int(t.le)) {
+		return // no letter occurs three times in a row (nearly every word)
+	}
 	low := s.text[t.ls:t.le]
 	run, maxRun := 1, 1
 	for k := 1; k < len(low); k++ {
@@ -334,6 +338,21 @@ func (s *scratch) repToken(t *token, rawStart, rawEnd int) {
 		}
 		s.text = s.text[:ls]
 	}
+}
+
+// mayHaveTriple reports whether b[ls:le] (3 or more bytes) may contain
+// three equal bytes in a row; it is exact for words of up to 8 bytes, which
+// it tests in one 8-byte load (reading into the buffer's spare capacity).
+func mayHaveTriple(b []byte, ls, le int) bool {
+	l := le - ls
+	if l > 8 || ls+8 > cap(b) {
+		return true
+	}
+	x := binary.LittleEndian.Uint64(b[ls : ls+8])
+	y := x ^ x>>8 // byte k is zero when b[k] == b[k+1]
+	z := y | y>>8 // byte k is zero when b[k] == b[k+1] == b[k+2]
+	z |= ^uint64(0) << (8 * (l - 2))
+	return (z-0x0101010101010101)&^z&0x8080808080808080 != 0
 }
 
 // lowerRunes lowercases a token with non-ASCII characters, like Python's

@@ -763,6 +763,17 @@ func (s *scratch) butCheckRep(tr *tracer) {
 		s.butCheck(tr)
 		return
 	}
+	// most texts have no "but": one predictable pass rules them out
+	has := false
+	for i := range s.toks {
+		if s.toks[i].ent.word == wBut {
+			has = true
+			break
+		}
+	}
+	if !has {
+		return
+	}
 	start := 0
 	for i := range s.toks {
 		end := s.toks[i].sentEnd || i == len(s.toks)-1
