@@ -287,6 +287,9 @@ func (s *scratch) repToken(t *token, rawStart, rawEnd int) {
 	case '@':
 		t.mention = true
 	}
+	if t.ent.flags == 0 {
+		s.repWordForm(t) // may strip punctuation the reference kept
+	}
 	for k := int(t.e); k < rawEnd; k++ {
 		switch b[k] {
 		case '.', '!', '?':
@@ -294,9 +297,6 @@ func (s *scratch) repToken(t *token, rawStart, rawEnd int) {
 		case ',', ';', ':', '-':
 			t.comma = true
 		}
-	}
-	if t.ent.flags == 0 {
-		s.repWordForm(t)
 	}
 	if t.ent.flags != 0 || t.le-t.ls < 3 {
 		return

@@ -79,7 +79,7 @@ var (
 		"known issue": -1.2, "estimated bill": -1.0, "same data": -0.6, "still charging": -1.8,
 		"still says": -1.2, "still shows": -1.2, "never placed": -1.8, "never came": -2.0,
 		"charged me": -1.2, "charge me": -1.0, "pay more": -1.4, "paying more": -1.4, "more for the same": -1.6,
-		"owes me": -1.6, "owe me": -1.4, "up again": -1.4, "just gone": -1.6, "all gone": -1.2,
+		"owes me": -1.6, "owe me": -1.4, "price up again": -1.6, "prices up again": -1.6, "just gone": -1.6, "all gone": -1.2,
 		"completely gone": -1.8, "threw my": -1.6, "closed my complaint": -1.8, "nearly double": -1.2,
 		"surge pricing": -1.2, "resort fee": -1.4, "was raw": -1.6, "instead of": -0.8, "took my money": -2.0,
 		"taken my money": -2.0, "no way to": -1.4, "impossible to": -1.6, "unable to": -1.4,
@@ -596,8 +596,8 @@ var headlineMute = 2.6
 
 // repWordForm looks up two word forms the reference misses: a two-letter
 // word that kept its punctuation because the reference takes anything of
-// two characters or less for an emoticon ("Ha!", "ok."), and a dropped g
-// ("lovin", "chillin'").
+// two characters or less for an emoticon ("Ha!", "ok.", "on,"), and a
+// dropped g ("lovin", "chillin'").
 func (s *scratch) repWordForm(t *token) {
 	low := s.text[t.ls:t.le]
 	if n := len(low); n >= 3 && n <= 4 {
@@ -609,9 +609,9 @@ func (s *scratch) repWordForm(t *token) {
 			pe--
 		}
 		if pe-ps == 2 && isLetter(low[ps]) && isLetter(low[ps+1]) {
-			if e := s.lex.table.lookup(low[ps:pe]); e.flags&fLex != 0 {
-				t.ls, t.le, t.ent = t.ls+int32(ps), t.ls+int32(pe), e
-			}
+			t.s, t.e = t.s+int32(ps), t.s+int32(pe)
+			t.ls, t.le, t.ent = t.ls+int32(ps), t.ls+int32(pe), s.lex.table.lookup(low[ps:pe])
+			t.negNT = false
 			return
 		}
 	}
@@ -828,7 +828,7 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 	}
 	polite := s.addressed()
 	for i := 0; i < n; i++ {
-		if s.toks[i].ent.flags&fResolution != 0 && !s.negatedWindow(i) {
+		if s.toks[i].ent.flags&fResolution != 0 && !s.negatedWindow(i) && s.resolves(i) {
 			// a recovery story ("refunded the missing item", "tracked
 			// down my lost parcel"): the failure it resolves is no
 			// complaint any more
@@ -906,6 +906,23 @@ func exemptAfterNegation(b []byte) bool {
 		return true
 	}
 	return false
+}
+
+// resolves reports whether resolution word i resolves something: "found",
+// "caught" and "tracked" do only when what they found is the customer's
+// ("found my bag", "caught it in time"), not in "found a hair in my fries".
+func (s *scratch) resolves(i int) bool {
+	switch string(s.lowr(i)) {
+	case "found", "caught", "tracked", "tracking", "located":
+		for j := i + 1; j < len(s.toks) && j <= i+3; j++ {
+			switch string(s.lowr(j)) {
+			case "my", "our", "it", "them", "his", "her", "their", "missing", "lost":
+				return true
+			}
+		}
+		return false
+	}
+	return true
 }
 
 // isComplaintToken reports whether token i's negative valence comes from

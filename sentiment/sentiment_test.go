@@ -170,6 +170,8 @@ func TestReputationFixes(t *testing.T) {
 		{"two-letter word with punctuation", "Ha!", "neutral", "positive"},
 		{"emoticon stays an emoticon", ":D", "positive", "positive"},
 		{"dropped g", "lovin it", "neutral", "positive"},
+		{"two-letter word before a comma", "their texts are spot on, told me when", "neutral", "positive"},
+		{"found a fault is no recovery", "@BurgerBarn found a hair in my fries. Gross.", "negative", "negative"},
 		{"recovery story", "Dishdash refunded the missing item instantly", "negative", "positive"},
 		{"price rise", "my plan went up again, third price rise this year", "neutral", "negative"},
 		{"zero replies", "three emails, zero replies", "neutral", "negative"},
