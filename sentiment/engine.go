@@ -784,7 +784,23 @@ func (s *scratch) scoreValence(tr *tracer) Scores {
 	if len(sent) == 0 {
 		return Scores{}
 	}
-	sum := pySum(sent)
+	// One pass for sum() and the three proportions. sum is Python's sum()
+	// as the reference ran it: plain left-to-right addition. (Python 3.12+
+	// compensates rounding errors in sum(); the reference figures were
+	// produced without that, and the difference shows in the sign of
+	// compound when positive and negative valences cancel.)
+	var sum, posSum, negSum float64
+	neu := 0
+	for _, v := range sent {
+		sum += v
+		if v == 0 {
+			neu++
+		} else if v > 0 {
+			posSum += v + 1
+		} else if v < 0 {
+			negSum += v - 1
+		}
+	}
 	amp := s.punctuationEmphasis()
 	if sum > 0 {
 		sum += amp
@@ -792,19 +808,6 @@ func (s *scratch) scoreValence(tr *tracer) Scores {
 		sum -= amp
 	}
 	compound := normalize(sum)
-	var posSum, negSum float64
-	neu := 0
-	for _, v := range sent {
-		if v > 0 {
-			posSum += v + 1
-		}
-		if v < 0 {
-			negSum += v - 1
-		}
-		if v == 0 {
-			neu++
-		}
-	}
 	if posSum > math.Abs(negSum) {
 		posSum += amp
 	} else if posSum < math.Abs(negSum) {
@@ -820,18 +823,6 @@ func (s *scratch) scoreValence(tr *tracer) Scores {
 		Neutral:  pyRound(math.Abs(float64(neu)/total), 3),
 		Negative: pyRound(math.Abs(negSum/total), 3),
 	}
-}
-
-// pySum is Python's sum() as the reference ran it: plain left-to-right
-// addition. (Python 3.12+ compensates rounding errors in sum(); the
-// reference figures were produced without that, and the difference shows in
-// the sign of compound when positive and negative valences cancel.)
-func pySum(xs []float64) float64 {
-	var f float64
-	for _, x := range xs {
-		f += x
-	}
-	return f
 }
 
 // punctuationEmphasis is _punctuation_emphasis over the whole text.
