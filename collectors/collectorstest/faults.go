@@ -235,20 +235,6 @@ func (c *core) Violations() []string {
 	return append([]string(nil), c.violations...)
 }
 
-// RateLimited returns how many answers told the client to wait (429s and
-// exhausted windows).
-func (c *core) RateLimited() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := 0
-	for _, r := range c.log {
-		if r.Fault == FaultRateLimit || r.Fault == FaultExhausted {
-			n++
-		}
-	}
-	return n
-}
-
 // ViolationSlack absorbs the gap between the fake's clock reading when it
 // answers and the client's when it reads the answer.
 const ViolationSlack = 200 * time.Millisecond
