@@ -12,7 +12,6 @@ import (
 
 	"github.com/repmon/repmon/alerts"
 	"github.com/repmon/repmon/api"
-	"github.com/repmon/repmon/store"
 )
 
 const alertsUsage = `usage:
@@ -59,9 +58,8 @@ func alertsTest(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err != nil {
 		return 2
 	}
-	st, err := store.OpenSQLite(ctx, cfg.Storage.DSN.Value(), nil)
+	st, err := openStore(ctx, cfg, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "repmon: %v\n", err)
 		return 1
 	}
 	defer st.Close()
@@ -95,9 +93,8 @@ func alertsBacktest(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return 2
 	}
-	st, err := store.OpenSQLite(ctx, cfg.Storage.DSN.Value(), nil)
+	st, err := openStore(ctx, cfg, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "repmon: %v\n", err)
 		return 1
 	}
 	defer st.Close()

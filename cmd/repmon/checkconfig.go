@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 
 	"github.com/repmon/repmon/config"
+	"github.com/repmon/repmon/store"
 )
 
 func cmdCheckConfig(args []string, stdout, stderr io.Writer) int {
@@ -40,4 +42,14 @@ func loadConfig(path string, stderr io.Writer) (*config.Config, error) {
 		fmt.Fprintf(stderr, "repmon: %v\n", err)
 	}
 	return nil, err
+}
+
+// openStore opens the configured store for the offline commands (mentions,
+// alerts test, alerts backtest), reporting a failure on stderr.
+func openStore(ctx context.Context, cfg *config.Config, stderr io.Writer) (*store.SQLite, error) {
+	st, err := store.OpenSQLite(ctx, cfg.Storage.DSN.Value(), nil)
+	if err != nil {
+		fmt.Fprintf(stderr, "repmon: %v\n", err)
+	}
+	return st, err
 }

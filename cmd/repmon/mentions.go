@@ -44,9 +44,8 @@ func cmdMentions(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	ctx := context.Background()
-	st, err := store.OpenSQLite(ctx, cfg.Storage.DSN.Value(), nil)
+	st, err := openStore(ctx, cfg, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "repmon: %v\n", err)
 		return 1
 	}
 	defer st.Close()
