@@ -224,7 +224,7 @@ func (s *scratch) addToken(lex *lexicon, start, end int, all uint8, h uint64) {
 		}
 	}
 	if s.rep {
-		s.repToken(t, start, end)
+		s.repToken(t, start, end, all)
 	}
 }
 
@@ -278,44 +278,36 @@ func (s *scratch) shape(t *token, all uint8, h uint64) uint64 {
 
 // repToken records what reputation mode needs to know about a token:
 // the punctuation around it and, for a word with stretched letters
-// ("sooooo", "baaaad"), the lexicon entry of its squeezed form.
-func (s *scratch) repToken(t *token, rawStart, rawEnd int) {
-	b := s.text
-	switch b[rawStart] {
-	case '#':
-		t.hash = rawStart < int(t.s)
-	case '@':
-		t.mention = true
-	}
+// ("sooooo", "baaaad"), the lexicon entry of its squeezed form. all is the
+// union of the byte classes of the raw token: a token without punctuation
+// (most of them) has no mark, no trailing punctuation and no kept
+// punctuation to strip.
+func (s *scratch) repToken(t *token, rawStart, rawEnd int, all uint8) {
 	if t.ent.flags == 0 {
-		s.repWordForm(t) // may strip punctuation the reference kept
-	}
-	for k := int(t.e); k < rawEnd; k++ {
-		switch b[k] {
-		case '.', '!', '?':
-			t.sentEnd = true
-		case ',', ';', ':', '-':
-			t.comma = true
+		n := int(t.le - t.ls)
+		if n >= 3 && n <= 4 && all&cPunct != 0 || n >= 5 && s.text[t.le-2] == 'i' && s.text[t.le-1] == 'n' {
+			s.repWordForm(t) // may strip punctuation the reference kept
 		}
 	}
-	if t.ent.flags != 0 || t.le-t.ls < 3 {
-		return
+	if all&cPunct != 0 {
+		b := s.text
+		switch b[rawStart] {
+		case '#':
+			t.hash = rawStart < int(t.s)
+		case '@':
+			t.mention = true
+		}
+		for k := int(t.e); k < rawEnd; k++ {
+			switch b[k] {
+			case '.', '!', '?':
+				t.sentEnd = true
+			case ',', ';', ':', '-':
+				t.comma = true
+			}
+		}
 	}
-	if !mayHaveTriple(s.text, int(t.ls), int(t.le)) {
+	if t.ent.flags != 0 || t.le-t.ls < 3 || !hasTriple(s.text, int(t.ls), int(t.le)) {
 		return // no letter occurs three times in a row (nearly every word)
-	}
-	low := s.text[t.ls:t.le]
-	run, maxRun := 1, 1
-	for k := 1; k < len(low); k++ {
-		if low[k] == low[k-1] && low[k] >= 'a' && low[k] <= 'z' {
-			run++
-			maxRun = max(maxRun, run)
-		} else {
-			run = 1
-		}
-	}
-	if maxRun < 3 {
-		return
 	}
 	for _, keep := range [...]int{2, 1} {
 		ls := len(s.text)
@@ -340,19 +332,36 @@ func (s *scratch) repToken(t *token, rawStart, rawEnd int) {
 	}
 }
 
-// mayHaveTriple reports whether b[ls:le] (3 or more bytes) may contain
-// three equal bytes in a row; it is exact for words of up to 8 bytes, which
-// it tests in one 8-byte load (reading into the buffer's spare capacity).
-func mayHaveTriple(b []byte, ls, le int) bool {
-	l := le - ls
-	if l > 8 || ls+8 > cap(b) {
-		return true
+// hasTriple reports whether b[ls:le] (3 or more bytes) holds one letter
+// a-z three times in a row. It tests six positions per 8-byte load
+// (reading into the buffer's spare capacity where there is some).
+func hasTriple(b []byte, ls, le int) bool {
+	for p := ls; ; p += 6 {
+		l := le - p
+		if p+8 > cap(b) {
+			return hasTripleSlow(b[p:le])
+		}
+		x := binary.LittleEndian.Uint64(b[p : p+8])
+		y := x ^ x>>8 // byte k is zero when b[k] == b[k+1]
+		z := y | y>>8 // byte k is zero when b[k] == b[k+1] == b[k+2]
+		z |= ^uint64(0) << (8 * min(l-2, 6))
+		if (z-0x0101010101010101)&^z&0x8080808080808080 != 0 {
+			// some run of three: confirm it is a letter
+			return hasTripleSlow(b[p:le])
+		}
+		if l <= 8 {
+			return false
+		}
 	}
-	x := binary.LittleEndian.Uint64(b[ls : ls+8])
-	y := x ^ x>>8 // byte k is zero when b[k] == b[k+1]
-	z := y | y>>8 // byte k is zero when b[k] == b[k+1] == b[k+2]
-	z |= ^uint64(0) << (8 * (l - 2))
-	return (z-0x0101010101010101)&^z&0x8080808080808080 != 0
+}
+
+func hasTripleSlow(b []byte) bool {
+	for k := 2; k < len(b); k++ {
+		if b[k] == b[k-1] && b[k] == b[k-2] && isLetter(b[k]) {
+			return true
+		}
+	}
+	return false
 }
 
 // lowerRunes lowercases a token with non-ASCII characters, like Python's

@@ -1,6 +1,7 @@
 package sentiment
 
 import (
+	"bytes"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -472,6 +473,9 @@ func (s *scratch) prepareRep(lex *lexicon, tr *tracer) {
 // closed marks nothing.
 func (s *scratch) markQuotes() {
 	b := s.text[:s.nText]
+	if bytes.IndexByte(b, '"') < 0 {
+		return // nearly every text: one vectorised scan rules it out
+	}
 	open := -1
 	for i := range s.toks {
 		t := &s.toks[i]
