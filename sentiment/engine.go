@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"slices"
 	"sort"
 	"sync"
 	"unicode"
@@ -46,6 +47,12 @@ type scratch struct {
 	rep   bool               // reputation mode during a call
 	// isHeadline is set in reputation mode when the text reads as news
 	isHeadline bool
+	// summaries the tokenizer gathers so that later passes can be skipped
+	caps   int  // ALL CAPS tokens
+	hasBut bool // some token is "but"
+	hasNeg bool // some token negates
+	// signs of the token valences, which the "but" rule keeps
+	anyPos, anyNeg bool
 }
 
 var scratchPool = sync.Pool{New: func() any {
@@ -137,6 +144,7 @@ func (s *scratch) expandEmoji(lex *lexicon, text string) {
 // (nearly all) are thus scanned once.
 func (s *scratch) tokenize(lex *lexicon, emojiStop bool) bool {
 	s.toks = s.toks[:0]
+	s.caps, s.hasBut, s.hasNeg = 0, false, false
 	s.nText = len(s.text)
 	s.ep, s.qm = 0, 0
 	b := s.text
@@ -219,13 +227,32 @@ func (s *scratch) addToken(lex *lexicon, start, end int, all uint8, h uint64) {
 	}
 	// lookupHash with its bloom test inlined: most words stop there
 	if hm := mix(h); lex.table.maybeHas(hm) {
-		if e := lex.table.probe(s.text[t.ls:t.le], hm); e != nil {
+		if e := lex.table.probeK0(s.text[t.ls:t.le], s.key0(t), hm); e != nil {
 			t.ent = *e
 		}
 	}
 	if s.rep {
 		s.repToken(t, start, end, all)
 	}
+	if t.upper {
+		s.caps++
+	}
+	s.hasBut = s.hasBut || t.ent.word == wBut
+	s.hasNeg = s.hasNeg || t.negNT || t.ent.flags&fNegate != 0
+}
+
+// key0 returns key0 of t's lowercase form, read in one load where the
+// buffer's capacity allows.
+func (s *scratch) key0(t *token) uint64 {
+	ls, n := int(t.ls), int(t.le-t.ls)
+	if ls+8 > cap(s.text) || n == 0 {
+		return key0(s.text[ls:t.le])
+	}
+	x := binary.LittleEndian.Uint64(s.text[ls : ls+8])
+	if n < 8 {
+		x &= 1<<(8*n) - 1
+	}
+	return x
 }
 
 // shape strips t's punctuation and lowercases it (see addToken), returning
@@ -420,13 +447,7 @@ func containsNT(b []byte) bool {
 // allcapDifferential is allcap_differential: true when some but not all
 // tokens are ALL CAPS.
 func (s *scratch) allcapDifferential() bool {
-	caps := 0
-	for i := range s.toks {
-		if s.toks[i].upper {
-			caps++
-		}
-	}
-	d := len(s.toks) - caps
+	d := len(s.toks) - s.caps
 	return d > 0 && d < len(s.toks)
 }
 
@@ -455,23 +476,23 @@ func (a *Analyzer) score(s *scratch, text string, tr *tracer) Scores {
 	}
 	capDiff := s.allcapDifferential()
 	n := len(s.toks)
-	s.sent = s.sent[:0]
-	for i := 0; i < n; i++ {
+	s.sent = slices.Grow(s.sent[:0], n)[:n]
+	sent := s.sent
+	s.anyPos, s.anyNeg = false, false
+	for i := range sent {
 		t := &s.toks[i]
-		if t.ent.flags == 0 && !t.hash && t.phraseLen == 0 || rep && t.skip {
+		v := 0.0
+		switch {
+		case t.ent.flags == 0 && !t.hash && t.phraseLen == 0 || rep && t.skip:
 			// not a lexicon word: no valence of its own (most tokens)
-			s.sent = append(s.sent, 0)
-			continue
+		case t.ent.flags&fBooster != 0 && !(rep && (t.phraseLen > 0 || s.adjectiveUse(i))):
+		case i < n-1 && t.ent.word == wKind && s.word(i+1) == wOf:
+		default:
+			v = a.valence(s, i, capDiff, tr)
 		}
-		if t.ent.flags&fBooster != 0 && !(rep && (t.phraseLen > 0 || s.adjectiveUse(i))) {
-			s.sent = append(s.sent, 0)
-			continue
-		}
-		if i < n-1 && t.ent.word == wKind && s.word(i+1) == wOf {
-			s.sent = append(s.sent, 0)
-			continue
-		}
-		s.sent = append(s.sent, a.valence(s, i, capDiff, tr))
+		sent[i] = v
+		s.anyPos = s.anyPos || v > 0
+		s.anyNeg = s.anyNeg || v < 0
 	}
 	if rep {
 		s.butCheckRep(tr)
@@ -701,6 +722,9 @@ func (s *scratch) specialIdiomsCheck(valence float64, i int, tr *tracer) float64
 // list.index(), i.e. at the first position holding an equal value, which is
 // not necessarily the position being visited.
 func (s *scratch) butCheck(tr *tracer) {
+	if !s.hasBut {
+		return
+	}
 	bi := -1
 	for i := range s.toks {
 		if s.toks[i].ent.word == wBut {

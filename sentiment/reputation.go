@@ -767,16 +767,8 @@ func (s *scratch) butCheckRep(tr *tracer) {
 		s.butCheck(tr)
 		return
 	}
-	// most texts have no "but": one predictable pass rules them out
-	has := false
-	for i := range s.toks {
-		if s.toks[i].ent.word == wBut {
-			has = true
-			break
-		}
-	}
-	if !has {
-		return
+	if !s.hasBut {
+		return // most texts
 	}
 	start := 0
 	for i := range s.toks {
@@ -821,7 +813,7 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 		s.unmetExpectation(tr)
 	}
 	complaint := false
-	for i := 0; i < n; i++ {
+	for i := 0; i < n && s.anyNeg; i++ {
 		if s.sent[i] < 0 && s.isComplaintToken(i) {
 			complaint = true
 			break
@@ -874,12 +866,10 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 // words. Verbs of thinking and waiting are exempt ("I don't know",
 // "can't wait").
 func (s *scratch) unmetExpectation(tr *tracer) {
-	n := len(s.toks)
-	for i := 0; i < n; i++ {
-		if s.sent[i] > 0 {
-			return
-		}
+	if !s.hasNeg || s.anyPos {
+		return // most texts
 	}
+	n := len(s.toks)
 	for j := 0; j < n; j++ {
 		t := &s.toks[j]
 		if s.sent[j] != 0 || !(t.negNT || t.ent.flags&fNegate != 0) || j == n-1 {
@@ -897,6 +887,7 @@ func (s *scratch) unmetExpectation(tr *tracer) {
 		}
 		tr.rule(j, j, "unmet_expectation", 0, unmetValence)
 		s.sent[j] = unmetValence
+		s.anyNeg = true
 	}
 }
 

@@ -108,6 +108,13 @@ func (t *wordTable) maybeHas(h uint64) bool {
 
 // probe finds key, whose mixed hash is h, in the slots.
 func (t *wordTable) probe(key []byte, h uint64) *entry {
+	return t.probeK0(key, key0(key), h)
+}
+
+// probeK0 is probe with k0 = key0(key) already known: the tokenizer loads
+// it from its buffer in one masked read, where key0 copies byte by byte
+// (a memmove call and a store-forwarding stall on every lexicon word).
+func (t *wordTable) probeK0(key []byte, k0, h uint64) *entry {
 	if t.big != nil {
 		return t.big[string(key)]
 	}
@@ -122,7 +129,7 @@ func (t *wordTable) probe(key []byte, h uint64) *entry {
 			continue
 		}
 		r := &t.recs[s&0xffff-1]
-		if int(r.klen) != len(key) || r.key0 != key0(key) {
+		if int(r.klen) != len(key) || r.key0 != k0 {
 			continue
 		}
 		if len(key) <= 8 || string(t.arena[r.koff+8:r.koff+r.klen]) == string(key[8:]) {

@@ -50,6 +50,7 @@ func TestButCheckLongText(t *testing.T) {
 		}
 		bi := n / 3
 		s.toks[bi].ent.word = wBut
+		s.hasBut = true
 		want := append([]float64(nil), s.sent...)
 		for p := range want {
 			v := want[p]
