@@ -48,30 +48,41 @@ func brandRates(a *Analyzer, posts []brandPost, miss func(brandPost, string)) ma
 // targets: at least 90% of complaints negative, 90% of praise positive and
 // 83% of news neutral.
 //
-// brand_posts_fresh.tsv and brand_posts_fresh2.tsv were written by two
-// other authors who never saw the rules. They are harder and more honest
-// than the first two sets, and the targets are not met on them yet. The
-// misses of the first were studied to find general rules (so it is a
-// development set now); the second is held out, only its aggregate rates
-// are read. Until the targets are met, the shortfall is logged as TARGET
-// NOT MET and the achieved rate is the floor, so a regression still fails.
+// brand_posts_fresh*.tsv were written by four other authors who never saw
+// the rules. They are harder and more honest than the first two sets, and
+// the targets are not met on them yet. The misses of fresh, fresh2 and
+// fresh3 were studied to find general rules, so they are development sets
+// now; fresh4 is held out: only its aggregate rates are read, and its
+// misses are never logged. Until the targets are met, the shortfall is
+// logged as TARGET NOT MET and the achieved rate is the floor, so a
+// regression still fails.
 func TestBrandPostsHoldout(t *testing.T) {
 	want := map[string]float64{"negative": 0.90, "positive": 0.90, "neutral": 0.83}
 	floor := map[string]float64{
-		"brand_posts_fresh.tsv/negative":  0.76,
+		"brand_posts_fresh.tsv/negative":  0.78,
 		"brand_posts_fresh.tsv/positive":  0.84,
-		"brand_posts_fresh2.tsv/negative": 0.70,
+		"brand_posts_fresh2.tsv/negative": 0.71,
 		"brand_posts_fresh2.tsv/positive": 0.81,
 		"brand_posts_fresh2.tsv/neutral":  0.80,
+		"brand_posts_fresh3.tsv/negative": 0.68,
+		"brand_posts_fresh3.tsv/positive": 0.89,
+		"brand_posts_fresh3.tsv/neutral":  0.78,
+		"brand_posts_fresh4.tsv/negative": 0.64,
+		"brand_posts_fresh4.tsv/positive": 0.65,
 	}
-	for _, file := range []string{"brand_posts_fresh2.tsv", "brand_posts_fresh.tsv", "brand_posts_holdout.tsv", "brand_posts.tsv"} {
+	heldOut := map[string]bool{"brand_posts_fresh4.tsv": true}
+	files := []string{"brand_posts_fresh4.tsv", "brand_posts_fresh3.tsv", "brand_posts_fresh2.tsv",
+		"brand_posts_fresh.tsv", "brand_posts_holdout.tsv", "brand_posts.tsv"}
+	for _, file := range files {
 		t.Run(file, func(t *testing.T) {
 			a, err := New()
 			if err != nil {
 				t.Fatal(err)
 			}
 			rates := brandRates(a, loadBrandPosts(t, file), func(p brandPost, got string) {
-				t.Logf("%s labelled %s: %s", p.label, got, p.text)
+				if !heldOut[file] {
+					t.Logf("%s labelled %s: %s", p.label, got, p.text)
+				}
 			})
 			for label, min := range want {
 				if f, ok := floor[file+"/"+label]; ok && rates[label] < min && rates[label] >= f {

@@ -23,6 +23,7 @@ type token struct {
 	hash      bool    // written as a #hashtag
 	mention   bool    // written as an @mention
 	quoted    bool    // inside double quotes
+	blame     bool    // made a complaint by a post-level rule
 	elong     bool    // found in the lexicon after squeezing repeated letters
 	skip      bool    // consumed by a phrase that starts earlier
 	sentEnd   bool    // followed by . ! or ? (ends a sentence)
@@ -47,10 +48,14 @@ type scratch struct {
 	rep   bool               // reputation mode during a call
 	// isHeadline is set in reputation mode when the text reads as news
 	isHeadline bool
+	claim      int // first token of a quoted claim, or -1
+	claimEnd   int // its last token
 	// summaries the tokenizer gathers so that later passes can be skipped
 	caps   int  // ALL CAPS tokens
 	hasBut bool // some token is "but"
 	hasNeg bool // some token negates
+	// reputation mode: some token is about a service
+	hasService bool
 	// signs of the token valences, which the "but" rule keeps
 	anyPos, anyNeg bool
 }
@@ -144,7 +149,7 @@ func (s *scratch) expandEmoji(lex *lexicon, text string) {
 // (nearly all) are thus scanned once.
 func (s *scratch) tokenize(lex *lexicon, emojiStop bool) bool {
 	s.toks = s.toks[:0]
-	s.caps, s.hasBut, s.hasNeg = 0, false, false
+	s.caps, s.hasBut, s.hasNeg, s.hasService = 0, false, false, false
 	s.nText = len(s.text)
 	s.ep, s.qm = 0, 0
 	b := s.text
@@ -239,6 +244,7 @@ func (s *scratch) addToken(lex *lexicon, start, end int, all uint8, h uint64) {
 	}
 	s.hasBut = s.hasBut || t.ent.word == wBut
 	s.hasNeg = s.hasNeg || t.negNT || t.ent.flags&fNegate != 0
+	s.hasService = s.hasService || t.ent.flags&fService != 0
 }
 
 // key0 returns key0 of t's lowercase form, read in one load where the

@@ -70,6 +70,7 @@ const (
 	fRepeat     // "keeps": a failure that recurs when followed by a verb in -ing
 	fAttempt    // "times", "twice": repeated attempts after a contact verb
 	fContact    // a verb of trying to reach a company ("called", "emailed")
+	fService    // a word of a customer's dealings with a company ("order", "refund")
 )
 
 // entry is everything the rules need to know about one lowercase token, so a

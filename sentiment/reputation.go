@@ -97,7 +97,8 @@ var (
 		"flawless": 2.6, "flawlessly": 2.6, "hassle-free": 2.0, "painless": 1.8, "thorough": 1.4,
 		"attentive": 1.8, "accommodating": 1.8, "prompt": 1.4, "promptly": 1.4, "effortless": 2.0,
 		"kudos": 2.6, "shoutout": 1.8, "props": 1.8, "delicious": 2.7, "gorgeous": 3.0,
-		"coolest": 2.0, "pumped": 1.8, "stoked": 2.2,
+		"coolest": 2.0, "pumped": 1.8, "stoked": 2.2, "gem": 2.2, "lifesaver": 2.8, "slaps": 2.0,
+		"beaming": 2.2, "wizards": 1.8, "superstar": 2.8,
 	}
 
 	// Adjectives the reference treats only as boosters, so that "the
@@ -111,7 +112,8 @@ var (
 	// ("replaced my broken blender") is not a complaint.
 	resolutionWords = []string{"replaced", "fixed", "resolved", "sorted", "solved", "found", "recovered",
 		"caught", "saved", "waived", "upgraded", "honored", "honoured", "refunded", "rescued", "finally",
-		"tracked", "tracking", "located", "reimbursed", "compensated", "credited"}
+		"tracked", "tracking", "located", "reimbursed", "compensated", "credited", "restored", "reinstated",
+		"swapped"}
 
 	// Verbs and nouns that follow the company name in a news headline
 	// ("FiberFast expands ...", "NorthBank names ...").
@@ -148,6 +150,14 @@ var (
 		"never misses": 2.4, "no hassle": 1.8, "no fuss": 1.6, "without any fuss": 1.8, "kept me updated": 1.8,
 		"kept us updated": 1.8, "not even joking": 0, "fight me": 0, "10/10": 2.4, "a gem": 2.2,
 		"hats off": 2.2, "nailed it": 2.4, "can't fault": 2.2, "cannot fault": 2.2, "couldn't fault": 2.2,
+		"top class": 2.4, "first class": 2.0, "absolute star": 2.8, "a star": 2.2, "customer for life": 2.6,
+		"no drama": 1.6, "no queue": 1.2, "no queues": 1.2, "no regrets": 1.8, "never had an issue": 2.0,
+		"never had a problem": 2.0, "never had any issues": 2.0, "never had any problems": 2.0,
+		"never once had a problem": 2.2, "never once had an issue": 2.2, "not a single issue": 2.0,
+		"not one problem": 2.0, "nothing but good things": 2.4, "nothing but praise": 2.4, "really on it": 1.8,
+		"is fire": 2.2, "lowkey fire": 2.2, "absolute fire": 2.4, "five stars": 2.4, "5 stars": 2.4,
+		"well deserved": 1.8, "not gonna lie": 0, "no notes": 2.0, "chef's kiss": 2.4, "didn't charge": 1.0,
+		"didn't even have to": 1.2, "no wait": 1.2, "no waiting": 1.2, "zero excess": 1.0, "no extra charge": 1.2,
 	}
 
 	// Words that usually are something else in brand posts: brand names
@@ -178,7 +188,7 @@ var (
 	praiseWords = []string{"great", "good", "wonderful", "fantastic", "perfect", "awesome", "nice",
 		"brilliant", "excellent", "amazing", "love", "lovely", "yay", "thanks", "thank", "cool",
 		"super", "fun", "impressive", "genius", "best", "terrific", "splendid", "bravo", "outstanding",
-		"sweet", "stellar", "glad", "happy"}
+		"sweet", "stellar", "glad", "happy", "wow"}
 
 	numberWords = []string{"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
 		"twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "several", "many", "few", "multiple",
@@ -202,6 +212,22 @@ var (
 	contactWords = []string{"called", "call", "calling", "emailed", "email", "emailing", "tried", "try", "trying",
 		"asked", "contacted", "messaged", "phoned", "dmed", "dm'd", "tweeted", "chatted", "complained", "rebooted",
 		"restarted", "reinstalled", "reset", "requested", "reported", "submitted", "rescheduled", "explained"}
+
+	// The vocabulary of a customer's dealings with a company: a post that
+	// uses it is about a service, and a claim it quotes is the company's.
+	serviceWords = []string{"order", "ordered", "orders", "delivery", "delivered", "deliver", "parcel",
+		"package", "refund", "refunded", "refunds", "support", "customer", "customers", "service", "account",
+		"bill", "billed", "billing", "charged", "charge", "fee", "fees", "booking", "booked", "ticket",
+		"tickets", "flight", "app", "update", "driver", "engineer", "technician", "subscription", "plan",
+		"contract", "tariff", "broadband", "wifi", "signal", "chat", "chatbot", "bot", "agent", "tracking",
+		"tracker", "courier", "store", "staff", "manager", "claim", "warranty", "replacement", "install",
+		"installation", "appointment", "payment", "paid", "pay", "paying", "deposit", "price", "upgrade",
+		"downgrade", "cancel", "cancelled", "canceled", "cancellation", "status", "team", "helpline",
+		"reply", "replied", "told", "promised", "email", "emailed", "called", "phone", "line", "website",
+		"page", "store", "shop", "product", "item", "items", "purchase", "bought", "policy", "ad-free",
+		"premium", "priority", "upgrade", "seat", "seats", "room", "hotel", "gate", "boarding", "train",
+		"bus", "tracking", "compensation", "voucher", "discount", "loyalty", "feedback", "resolved", "escalated",
+		"operational", "estimated", "attempted", "tier", "renewal", "meter", "network", "outage", "server", "servers"}
 
 	// Negators the reference lacks.
 	extraNegators = []string{"nobody", "neither", "nor", "zero",
@@ -274,6 +300,7 @@ func applyReputation(l *lexicon, emoji map[string]string) {
 	set(attemptWords, fAttempt)
 	set(contactWords, fContact)
 	set(newsWords, fNews)
+	set(serviceWords, fService)
 	for w, v := range adjectiveBoosters {
 		e := l.words[w]
 		e.val, e.flags = v, e.flags|fAdjBooster
@@ -469,9 +496,13 @@ func (s *scratch) prepareRep(lex *lexicon, tr *tracer) {
 }
 
 // markQuotes flags the tokens inside short double-quoted spans, up to
-// three words (curly quotes are straight by now). A quote that is never
-// closed marks nothing.
+// three words (curly quotes are straight by now), and notes in s.claim the
+// first token of the first quoted span of up to seven words that is not a
+// title: the company's own words quoted back at it ("out for delivery"
+// since Tuesday, the "refund" of £0.00). A quote that is never closed
+// marks nothing.
 func (s *scratch) markQuotes() {
+	s.claim = -1
 	b := s.text[:s.nText]
 	if bytes.IndexByte(b, '"') < 0 {
 		return // nearly every text: one vectorised scan rules it out
@@ -495,9 +526,40 @@ func (s *scratch) markQuotes() {
 			for j := open; j <= i && i-open < 3; j++ {
 				s.toks[j].quoted = true
 			}
+			if s.claim < 0 && i-open < 7 && !s.title(open, i) {
+				s.claim, s.claimEnd = open, i
+			}
 			open = -1
 		}
 	}
+}
+
+// sincerePraise reports whether a token outside i..j carries praise that
+// is not an interjection sarcasm could use ("genuinely handy", not
+// "thanks" or "great"): a post that praises a "group order" feature sincerely
+// quotes a name, not a claim.
+func (s *scratch) sincerePraise(i, j int) bool {
+	if !s.anyPos {
+		return false
+	}
+	for k := range s.sent {
+		if (k < i || k > j) && s.sent[k] > 0 && s.toks[k].ent.flags&(fPraise|fPolite) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// title reports whether every word of tokens i..j starts with a capital:
+// the name of a show, a product or an event rather than a quoted claim.
+func (s *scratch) title(i, j int) bool {
+	for k := i; k <= j; k++ {
+		w := bytes.TrimLeft(s.str(k), "\"'(")
+		if len(w) > 0 && isLetter(w[0]) {
+			return false
+		}
+	}
+	return true
 }
 
 // repBase is the reputation mode's starting valence of token i.
@@ -809,11 +871,37 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 		return
 	}
 	n := len(s.toks)
+	if s.claim >= 0 && s.hasService && !s.isHeadline && !s.sincerePraise(s.claim, s.claimEnd) && ablate&abClaim == 0 {
+		i := s.claim
+		v := min(s.sent[i], 0) + claimValence
+		tr.rule(i, i, "quoted_claim", s.sent[i], v)
+		s.sent[i], s.toks[i].blame, s.anyNeg = v, true, true
+	}
+	if ablate&abTime == 0 {
+		s.timeContrast(tr)
+	}
 	if ablate&abUnmet == 0 {
 		s.unmetExpectation(tr)
 	}
+	if !s.anyNeg {
+		return
+	}
+	for i := 0; i < n; i++ {
+		if s.toks[i].ent.flags&fResolution != 0 && !s.negatedWindow(i) && s.resolves(i) {
+			// a recovery story ("refunded the missing item", "phone fell
+			// in the sea and they replaced it"): the failure it resolves
+			// is no complaint any more, nor is the mishap told before it
+			for j := 0; j < n; j++ {
+				if s.sent[j] < 0 && !s.negatedWindow(j) && (s.isComplaintToken(j) || j < i && ablate&abStory == 0) {
+					tr.rule(i, j, "resolved", s.sent[j], 0)
+					s.sent[j] = 0
+				}
+			}
+			return
+		}
+	}
 	complaint := false
-	for i := 0; i < n && s.anyNeg; i++ {
+	for i := 0; i < n; i++ {
 		if s.sent[i] < 0 && s.isComplaintToken(i) {
 			complaint = true
 			break
@@ -823,20 +911,6 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 		return
 	}
 	polite := s.addressed()
-	for i := 0; i < n; i++ {
-		if s.toks[i].ent.flags&fResolution != 0 && !s.negatedWindow(i) && s.resolves(i) {
-			// a recovery story ("refunded the missing item", "tracked
-			// down my lost parcel"): the failure it resolves is no
-			// complaint any more
-			for j := 0; j < n; j++ {
-				if s.sent[j] < 0 && s.isComplaintToken(j) && !s.negatedWindow(j) {
-					tr.rule(i, j, "resolved", s.sent[j], 0)
-					s.sent[j] = 0
-				}
-			}
-			return
-		}
-	}
 	for i := 0; i < n; i++ {
 		v := s.sent[i]
 		if v <= 0 {
@@ -911,7 +985,7 @@ func (s *scratch) resolves(i int) bool {
 	case "found", "caught", "tracked", "tracking", "located":
 		for j := i + 1; j < len(s.toks) && j <= i+3; j++ {
 			switch string(s.lowr(j)) {
-			case "my", "our", "it", "them", "his", "her", "their", "missing", "lost":
+			case "my", "our", "us", "me", "it", "them", "his", "her", "their", "missing", "lost":
 				return true
 			}
 		}
@@ -924,7 +998,7 @@ func (s *scratch) resolves(i int) bool {
 // a service failure rather than from any negative word.
 func (s *scratch) isComplaintToken(i int) bool {
 	t := &s.toks[i]
-	return t.phraseLen > 0 || t.ent.flags&(fComplaint|fLatent|fDuration|fRepeat|fAttempt|fNegate) != 0 || t.negNT
+	return t.phraseLen > 0 || t.ent.flags&(fComplaint|fLatent|fDuration|fRepeat|fAttempt|fNegate) != 0 || t.negNT || t.blame
 }
 
 // sarcasticFrame reports whether praise token i is used as a sarcastic
@@ -1087,7 +1161,106 @@ const (
 	abPhrase
 	abScalar
 	abUnmet
+	abClaim
+	abStory
+	abTime
 )
+
+// timeContrast finds the waiting told by two points in time: "out for
+// delivery since Tuesday. It is now Friday", "a breach in March. It's
+// September", "sent Monday. Now Thursday", "the window was 8am-6pm. it's
+// 9:40pm". The second time must follow "now", or open a sentence as "it's
+// ...", "that was ..." or "we're at ...", and an earlier time must precede
+// it; "It's Friday!" alone is no complaint, nor is a post with praise.
+func (s *scratch) timeContrast(tr *tracer) {
+	if s.anyPos {
+		return // "switched in 2019. It's been 5 years, no issues"
+	}
+	n := len(s.toks)
+	for i := 1; i < n; i++ {
+		if !s.isTime(i) {
+			continue
+		}
+		a := i - 1 // the anchor
+		if w := string(s.lowr(a)); w == "at" && a > 0 && string(s.lowr(a-1)) == "now" {
+			a-- // "now at 1 hr 40"
+		}
+		ok := false
+		switch string(s.lowr(a)) {
+		case "now":
+			ok = true
+			if a > 0 {
+				switch string(s.lowr(a - 1)) {
+				case "is", "it's", "its":
+					a--
+					if a > 0 && string(s.lowr(a-1)) == "it" {
+						a--
+					}
+				}
+			}
+		case "it's", "its", "was", "is", "at", "been":
+			b := a
+			if w := string(s.lowr(a)); w == "is" || w == "was" || w == "at" || w == "been" {
+				b-- // "it is", "that was", "we're at", "it's been"
+				if b < 0 {
+					continue
+				}
+				switch w + " " + string(s.lowr(b)) {
+				case "is it", "was that", "was it", "at we're", "at were", "been it's", "been its", "been it":
+				default:
+					continue
+				}
+			}
+			ok = b == 0 || s.toks[b-1].sentEnd
+			a = b
+		}
+		if !ok {
+			continue
+		}
+		for j := 0; j < a; j++ {
+			if s.isTime(j) {
+				v := min(s.sent[i], 0) + waitValence
+				tr.rule(j, i, "time_contrast", s.sent[i], v)
+				s.sent[i], s.toks[i].blame, s.anyNeg = v, true, true
+				return
+			}
+		}
+	}
+}
+
+// waitValence is the valence of a time contrast.
+var waitValence = -1.3
+
+// isTime reports whether token i names a day, a month or a time of day
+// ("9:40pm", "11pm", "07:42"), or is a plain number (the "6" of "It's been
+// 6").
+func (s *scratch) isTime(i int) bool {
+	w := s.lowr(i)
+	if len(w) == 0 {
+		return false
+	}
+	if w[0] >= '0' && w[0] <= '9' {
+		k := 0
+		for k < len(w) && (w[k] >= '0' && w[k] <= '9' || w[k] == ':' || w[k] == '.') {
+			k++
+		}
+		switch string(w[k:]) {
+		case "", "am", "pm":
+			return true
+		}
+		return false
+	}
+	switch string(w) {
+	case "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+		"february", "march", "april", "june", "july", "august", "september", "october", "november",
+		"december", "midnight", "noon", "yesterday", "weekend":
+		return true
+	}
+	return false
+}
+
+// claimValence is what a quoted claim adds to its first word.
+var claimValence = -1.4
 
 // complaintNear reports whether a complaint token lies within d tokens of i.
 func (s *scratch) complaintNear(i, d int) bool {
