@@ -880,6 +880,10 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 	if ablate&abTime == 0 {
 		s.timeContrast(tr)
 	}
+	if ablate&abWhy == 0 {
+		s.substitution(tr)
+		s.whyQuestion(tr)
+	}
 	if ablate&abUnmet == 0 {
 		s.unmetExpectation(tr)
 	}
@@ -1164,7 +1168,77 @@ const (
 	abClaim
 	abStory
 	abTime
+	abWhy
 )
+
+// substitution finds the wrong thing delivered: "ordered a medium, got an
+// XXL", "ordered noodles, received a salad". A later clause must say what
+// came instead, and the post must not praise ("ordered at 9, got it by 10,
+// brilliant").
+func (s *scratch) substitution(tr *tracer) {
+	if s.anyPos || !s.hasService {
+		return
+	}
+	n := len(s.toks)
+	ordered := -1
+	for i := 0; i < n; i++ {
+		w := string(s.lowr(i))
+		switch w {
+		case "ordered", "booked", "bought", "requested":
+			if ordered < 0 {
+				ordered = i
+			}
+			continue
+		case "got", "received", "sent", "delivered", "brought", "gave":
+		default:
+			continue
+		}
+		if ordered < 0 || i+1 >= n || !s.clauseBetween(ordered, i) {
+			continue
+		}
+		switch string(s.lowr(i + 1)) {
+		case "it", "them", "my", "mine", "there", "here", "back", "home", "in", "on", "to", "me", "us", "the", "that", "this":
+			continue
+		}
+		v := min(s.sent[i], 0) + substitutionValence
+		tr.rule(ordered, i, "substitution", s.sent[i], v)
+		s.sent[i], s.toks[i].blame, s.anyNeg = v, true, true
+		return
+	}
+}
+
+// clauseBetween reports whether a clause ends between tokens i and j.
+func (s *scratch) clauseBetween(i, j int) bool {
+	for k := i; k < j; k++ {
+		if s.toks[k].comma || s.toks[k].sentEnd {
+			return true
+		}
+	}
+	return false
+}
+
+var substitutionValence = -1.3
+
+// whyQuestion reads a question that opens with "why" in a post about a
+// service, with no praise, as the complaint it is ("why did my refundable
+// booking turn out to be non-refundable?", "why remove the one useful
+// feature").
+func (s *scratch) whyQuestion(tr *tracer) {
+	if s.anyPos || !s.hasService || s.isHeadline {
+		return
+	}
+	for i := range s.toks {
+		if string(s.lowr(i)) != "why" || i > 0 && !s.toks[i-1].sentEnd && !s.toks[i-1].mention {
+			continue
+		}
+		v := min(s.sent[i], 0) + whyValence
+		tr.rule(i, i, "why_question", s.sent[i], v)
+		s.sent[i], s.toks[i].blame, s.anyNeg = v, true, true
+		return
+	}
+}
+
+var whyValence = -1.2
 
 // timeContrast finds the waiting told by two points in time: "out for
 // delivery since Tuesday. It is now Friday", "a breach in March. It's

@@ -187,6 +187,10 @@ func TestReputationFixes(t *testing.T) {
 		{"recovery story with praise", "my phone fell in the sea and they replaced it in 3 days, no drama", "negative", "positive"},
 		{"mishap resolved is no complaint", "the courier dropped my parcel in a puddle but they found me a new one the same day", "neutral", "neutral"},
 		{"negated problem", "six years with them and never had an issue", "neutral", "positive"},
+		{"substitution", "ordered a large latte, got a small tea", "neutral", "negative"},
+		{"no substitution in praise", "ordered at 9, got it by 10, brilliant", "positive", "positive"},
+		{"why question", "@Acme why does my account show two bills this month?", "neutral", "negative"},
+		{"why question with praise", "why is your support team so good?", "positive", "positive"},
 		{"quoted speech keeps its praise", `she said "I love this place, the staff are great" and I agree`, "positive", "positive"},
 		{"news with a complaint word", "Regulator fines Brightwave over 2022 emergency call outage", "negative", "neutral"},
 	}
