@@ -224,9 +224,9 @@ var (
 		"installation", "appointment", "payment", "paid", "pay", "paying", "deposit", "price", "upgrade",
 		"downgrade", "cancel", "cancelled", "canceled", "cancellation", "status", "team", "helpline",
 		"reply", "replied", "told", "promised", "email", "emailed", "called", "phone", "line", "website",
-		"page", "store", "shop", "product", "item", "items", "purchase", "bought", "policy", "ad-free",
-		"premium", "priority", "upgrade", "seat", "seats", "room", "hotel", "gate", "boarding", "train",
-		"bus", "tracking", "compensation", "voucher", "discount", "loyalty", "feedback", "resolved", "escalated",
+		"page", "shop", "product", "item", "items", "purchase", "bought", "policy", "ad-free",
+		"premium", "priority", "seat", "seats", "room", "hotel", "gate", "boarding", "train",
+		"bus", "compensation", "voucher", "discount", "loyalty", "feedback", "resolved", "escalated",
 		"operational", "estimated", "attempted", "tier", "renewal", "meter", "network", "outage", "server", "servers"}
 
 	// Negators the reference lacks.
@@ -873,9 +873,7 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 	n := len(s.toks)
 	if s.claim >= 0 && s.hasService && !s.isHeadline && !s.sincerePraise(s.claim, s.claimEnd) && ablate&abClaim == 0 {
 		i := s.claim
-		v := min(s.sent[i], 0) + claimValence
-		tr.rule(i, i, "quoted_claim", s.sent[i], v)
-		s.sent[i], s.toks[i].blame, s.anyNeg = v, true, true
+		s.blame(i, i, "quoted_claim", claimValence, tr)
 	}
 	if ablate&abTime == 0 {
 		s.timeContrast(tr)
@@ -1200,11 +1198,17 @@ func (s *scratch) substitution(tr *tracer) {
 		case "it", "them", "my", "mine", "there", "here", "back", "home", "in", "on", "to", "me", "us", "the", "that", "this":
 			continue
 		}
-		v := min(s.sent[i], 0) + substitutionValence
-		tr.rule(ordered, i, "substitution", s.sent[i], v)
-		s.sent[i], s.toks[i].blame, s.anyNeg = v, true, true
+		s.blame(i, ordered, "substitution", substitutionValence, tr)
 		return
 	}
+}
+
+// blame makes token i a complaint of a post-level rule: its valence, at
+// most 0, moves by v (negative), because of token trigger.
+func (s *scratch) blame(i, trigger int, rule string, v float64, tr *tracer) {
+	nv := min(s.sent[i], 0) + v
+	tr.rule(trigger, i, rule, s.sent[i], nv)
+	s.sent[i], s.toks[i].blame, s.anyNeg = nv, true, true
 }
 
 // clauseBetween reports whether a clause ends between tokens i and j.
@@ -1231,9 +1235,7 @@ func (s *scratch) whyQuestion(tr *tracer) {
 		if string(s.lowr(i)) != "why" || i > 0 && !s.toks[i-1].sentEnd && !s.toks[i-1].mention {
 			continue
 		}
-		v := min(s.sent[i], 0) + whyValence
-		tr.rule(i, i, "why_question", s.sent[i], v)
-		s.sent[i], s.toks[i].blame, s.anyNeg = v, true, true
+		s.blame(i, i, "why_question", whyValence, tr)
 		return
 	}
 }
@@ -1293,9 +1295,7 @@ func (s *scratch) timeContrast(tr *tracer) {
 		}
 		for j := 0; j < a; j++ {
 			if s.isTime(j) {
-				v := min(s.sent[i], 0) + waitValence
-				tr.rule(j, i, "time_contrast", s.sent[i], v)
-				s.sent[i], s.toks[i].blame, s.anyNeg = v, true, true
+				s.blame(i, j, "time_contrast", waitValence, tr)
 				return
 			}
 		}
