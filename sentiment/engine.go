@@ -43,6 +43,12 @@ type scratch struct {
 	join  []byte
 	toks  []token
 	sent  []float64
+	// cand lists, in order, the tokens that may carry a valence (see
+	// candMask): the valence loop and the final sum visit only these, as
+	// every other token's valence is 0. dense is set when a post-level rule
+	// gives a valence to some other token, so that the sum visits all.
+	cand  []int32
+	dense bool
 	first map[uint64][]int32 // for _but_check on very long texts
 	lex   *lexicon           // the analyzer's lexicon during a call
 	rep   bool               // reputation mode during a call
@@ -66,6 +72,7 @@ var scratchPool = sync.Pool{New: func() any {
 		join: make([]byte, 0, 64),
 		toks: make([]token, 0, 64),
 		sent: make([]float64, 0, 64),
+		cand: make([]int32, 0, 32),
 	}
 }}
 
@@ -149,6 +156,7 @@ func (s *scratch) expandEmoji(lex *lexicon, text string) {
 // (nearly all) are thus scanned once.
 func (s *scratch) tokenize(lex *lexicon, emojiStop bool) bool {
 	s.toks = s.toks[:0]
+	s.cand = s.cand[:0]
 	s.caps, s.hasBut, s.hasNeg, s.hasService = 0, false, false, false
 	s.nText = len(s.text)
 	s.ep, s.qm = 0, 0
@@ -236,8 +244,13 @@ func (s *scratch) addToken(lex *lexicon, start, end int, all uint8, h uint64) {
 			t.ent = *e
 		}
 	}
+	mask := fLex
 	if s.rep {
 		s.repToken(t, start, end, all)
+		mask = repCandMask
+	}
+	if t.ent.flags&mask != 0 || t.hash {
+		s.cand = append(s.cand, int32(k))
 	}
 	if t.upper {
 		s.caps++
@@ -484,8 +497,10 @@ func (a *Analyzer) score(s *scratch, text string, tr *tracer) Scores {
 	n := len(s.toks)
 	s.sent = slices.Grow(s.sent[:0], n)[:n]
 	sent := s.sent
-	s.anyPos, s.anyNeg = false, false
-	for i := range sent {
+	clear(sent)
+	s.anyPos, s.anyNeg, s.dense = false, false, false
+	for _, c := range s.cand {
+		i := int(c)
 		t := &s.toks[i]
 		v := 0.0
 		switch {
@@ -830,14 +845,31 @@ func (s *scratch) scoreValence(tr *tracer) Scores {
 	// compound when positive and negative valences cancel.)
 	var sum, posSum, negSum float64
 	neu := 0
-	for _, v := range sent {
-		sum += v
-		if v == 0 {
-			neu++
-		} else if v > 0 {
-			posSum += v + 1
-		} else if v < 0 {
-			negSum += v - 1
+	if s.dense {
+		for _, v := range sent {
+			sum += v
+			if v == 0 {
+				neu++
+			} else if v > 0 {
+				posSum += v + 1
+			} else if v < 0 {
+				negSum += v - 1
+			}
+		}
+	} else {
+		// the other tokens are 0: skipping them changes no sum, as
+		// adding +0 leaves any sum that did not start at -0 unchanged
+		neu = len(sent)
+		for _, c := range s.cand {
+			v := sent[c]
+			sum += v
+			if v > 0 {
+				posSum += v + 1
+				neu--
+			} else if v < 0 {
+				negSum += v - 1
+				neu--
+			}
 		}
 	}
 	amp := s.punctuationEmphasis()

@@ -2,6 +2,7 @@ package sentiment
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -483,6 +484,7 @@ func (s *scratch) prepareRep(lex *lexicon, tr *tracer) {
 			if e := lex.phraseTable.lookup(s.join); e.flags != 0 {
 				v := e.val
 				t.phrase, t.phraseLen = v, uint8(k)
+				s.addCand(i)
 				for j := i + 1; j < i+k; j++ {
 					s.toks[j].skip = true
 				}
@@ -492,6 +494,14 @@ func (s *scratch) prepareRep(lex *lexicon, tr *tracer) {
 				break
 			}
 		}
+	}
+}
+
+// addCand adds token i to s.cand, in order, unless it is there already.
+func (s *scratch) addCand(i int) {
+	p, found := slices.BinarySearch(s.cand, int32(i))
+	if !found {
+		s.cand = slices.Insert(s.cand, p, int32(i))
 	}
 }
 
@@ -561,6 +571,13 @@ func (s *scratch) title(i, j int) bool {
 	}
 	return true
 }
+
+// repCandMask holds the flags of the tokens that can carry a valence in
+// reputation mode: what repBase and the adjective use of a booster read.
+// Tokens without them (function words that only start or continue
+// phrases, most of all) are never scored; a #hashtag and a phrase's first
+// word are candidates as well.
+const repCandMask = fLex | fBooster | fDuration | fRepeat | fAttempt | fLatent | fAdjBooster
 
 // repBase is the reputation mode's starting valence of token i.
 func (a *Analyzer) repBase(s *scratch, i int) (float64, bool) {
@@ -963,7 +980,7 @@ func (s *scratch) unmetExpectation(tr *tracer) {
 		}
 		tr.rule(j, j, "unmet_expectation", 0, unmetValence)
 		s.sent[j] = unmetValence
-		s.anyNeg = true
+		s.anyNeg, s.dense = true, true
 	}
 }
 
@@ -1208,7 +1225,7 @@ func (s *scratch) substitution(tr *tracer) {
 func (s *scratch) blame(i, trigger int, rule string, v float64, tr *tracer) {
 	nv := min(s.sent[i], 0) + v
 	tr.rule(trigger, i, rule, s.sent[i], nv)
-	s.sent[i], s.toks[i].blame, s.anyNeg = nv, true, true
+	s.sent[i], s.toks[i].blame, s.anyNeg, s.dense = nv, true, true, true
 }
 
 // clauseBetween reports whether a clause ends between tokens i and j.
