@@ -62,6 +62,8 @@ type scratch struct {
 	hasNeg bool // some token negates
 	// reputation mode: some token is about a service
 	hasService bool
+	// reputation mode: tokens that may name a time (a digit, a weekday)
+	times int
 	// signs of the token valences, which the "but" rule keeps
 	anyPos, anyNeg bool
 }
@@ -99,6 +101,7 @@ const (
 	cUpper                   // A-Z
 	cLower                   // a-z
 	cHigh                    // non-ASCII byte: decode the rune
+	cDigit                   // 0-9
 )
 
 var byteClass = func() (t [256]uint8) {
@@ -114,6 +117,8 @@ var byteClass = func() (t [256]uint8) {
 			t[c] = cUpper
 		case 'a' <= c && c <= 'z':
 			t[c] = cLower
+		case '0' <= c && c <= '9':
+			t[c] = cDigit
 		}
 	}
 	return t
@@ -157,7 +162,7 @@ func (s *scratch) expandEmoji(lex *lexicon, text string) {
 func (s *scratch) tokenize(lex *lexicon, emojiStop bool) bool {
 	s.toks = s.toks[:0]
 	s.cand = s.cand[:0]
-	s.caps, s.hasBut, s.hasNeg, s.hasService = 0, false, false, false
+	s.caps, s.hasBut, s.hasNeg, s.hasService, s.times = 0, false, false, false, 0
 	s.nText = len(s.text)
 	s.ep, s.qm = 0, 0
 	b := s.text
@@ -334,6 +339,9 @@ func (s *scratch) repToken(t *token, rawStart, rawEnd int, all uint8) {
 		if n >= 3 && n <= 4 && all&cPunct != 0 || n >= 5 && s.text[t.le-2] == 'i' && s.text[t.le-1] == 'n' {
 			s.repWordForm(t) // may strip punctuation the reference kept
 		}
+	}
+	if all&cDigit != 0 || t.ent.flags&fTime != 0 {
+		s.times++
 	}
 	if all&cPunct != 0 {
 		b := s.text

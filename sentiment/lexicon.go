@@ -71,6 +71,7 @@ const (
 	fAttempt    // "times", "twice": repeated attempts after a contact verb
 	fContact    // a verb of trying to reach a company ("called", "emailed")
 	fService    // a word of a customer's dealings with a company ("order", "refund")
+	fTime       // a named day, month or time of day ("tuesday", "midnight")
 )
 
 // entry is everything the rules need to know about one lowercase token, so a

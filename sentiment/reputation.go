@@ -2,6 +2,8 @@ package sentiment
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode"
@@ -302,6 +304,7 @@ func applyReputation(l *lexicon, emoji map[string]string) {
 	set(contactWords, fContact)
 	set(newsWords, fNews)
 	set(serviceWords, fService)
+	set(timeWords, fTime)
 	for w, v := range adjectiveBoosters {
 		e := l.words[w]
 		e.val, e.flags = v, e.flags|fAdjBooster
@@ -385,10 +388,7 @@ func isEmojiRune(r rune) bool {
 // valence.
 func (s *scratch) expandRep(lex *lexicon, text string) {
 	// copy the ASCII prefix (usually the whole text) in one go
-	i := 0
-	for i < len(text) && text[i] < utf8.RuneSelf {
-		i++
-	}
+	i := asciiPrefix(text)
 	b := append(s.text[:0], text[:i]...)
 	for i < len(text) {
 		c := text[i]
@@ -450,6 +450,21 @@ func (s *scratch) expandRep(lex *lexicon, text string) {
 		b = append(b, ' ')
 	}
 	s.text = b
+}
+
+// asciiPrefix returns the length of text's ASCII prefix, testing 8 bytes
+// at a time.
+func asciiPrefix(text string) int {
+	i := 0
+	for ; i+8 <= len(text); i += 8 {
+		if x := binary.LittleEndian.Uint64([]byte(text[i : i+8])); x&0x8080808080808080 != 0 {
+			return i + bits.TrailingZeros64(x&0x8080808080808080)/8
+		}
+	}
+	for i < len(text) && text[i] < utf8.RuneSelf {
+		i++
+	}
+	return i
 }
 
 // prepareRep matches multi-word phrases and marks ambiguous words.
@@ -1266,8 +1281,10 @@ var whyValence = -1.2
 // ...", "that was ..." or "we're at ...", and an earlier time must precede
 // it; "It's Friday!" alone is no complaint, nor is a post with praise.
 func (s *scratch) timeContrast(tr *tracer) {
-	if s.anyPos {
-		return // "switched in 2019. It's been 5 years, no issues"
+	if s.anyPos || s.times < 2 {
+		// "switched in 2019. It's been 5 years, no issues"; one time
+		// alone contrasts with nothing (most texts have none)
+		return
 	}
 	n := len(s.toks)
 	for i := 1; i < n; i++ {
@@ -1341,14 +1358,14 @@ func (s *scratch) isTime(i int) bool {
 		}
 		return false
 	}
-	switch string(w) {
-	case "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
-		"february", "march", "april", "june", "july", "august", "september", "october", "november",
-		"december", "midnight", "noon", "yesterday", "weekend":
-		return true
-	}
-	return false
+	return s.toks[i].ent.flags&fTime != 0
 }
+
+// timeWords name points in time for timeContrast ("may" is left out: it is
+// far more often the verb).
+var timeWords = []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+	"january", "february", "march", "april", "june", "july", "august", "september", "october",
+	"november", "december", "midnight", "noon", "yesterday", "weekend"}
 
 // claimValence is what a quoted claim adds to its first word.
 var claimValence = -1.4
