@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"math/bits"
 	"slices"
 	"sort"
 	"sync"
@@ -184,15 +185,25 @@ func (s *scratch) tokenize(lex *lexicon, emojiStop bool) bool {
 		}
 		start := i
 		var all uint8
-		// FNV-1a of the lowercase token, valid when it needs no stripping
-		// and is ASCII; otherwise addToken hashes the final key itself.
-		h := uint64(fnvOffset)
+		// most words are lowercase letters: take them 8 bytes a time
+		for i+8 <= n {
+			x := binary.LittleEndian.Uint64(b[i:])
+			// bit 7 of byte k is set when b[i+k] is a-z; bytes after the
+			// first that is not may be wrong (carries), but are not used
+			low := (x + 0x1f*lsb) &^ (x + 0x05*lsb) & msb
+			if low != msb {
+				i += bits.TrailingZeros64(^low&msb) >> 3
+				break
+			}
+			i += 8
+		}
+		if i > start {
+			all = cLower
+		}
 		for i < n {
-			c := b[i]
-			cl := byteClass[c]
+			cl := byteClass[b[i]]
 			if cl&(cSpace|cHigh) == 0 {
 				all |= cl
-				h = (h ^ uint64(lowerASCII[c])) * fnvPrime
 				i++
 				continue
 			}
@@ -213,7 +224,7 @@ func (s *scratch) tokenize(lex *lexicon, emojiStop bool) bool {
 			all |= cHigh
 			i += w
 		}
-		s.addToken(lex, start, i, all, h)
+		s.addToken(lex, start, i, all)
 		b = s.text // addToken may have grown the buffer
 	}
 	// every '!' and '?' is inside some token; counting them here with
@@ -225,13 +236,14 @@ func (s *scratch) tokenize(lex *lexicon, emojiStop bool) bool {
 
 var bang, qmark = []byte{'!'}, []byte{'?'}
 
+const lsb, msb = 0x0101010101010101, 0x8080808080808080
+
 // addToken applies the reference's punctuation stripping to s.text[start:end]:
 // leading and trailing string.punctuation is removed unless that leaves two
 // or fewer characters (likely an emoticon), in which case the token is kept.
-// all is the union of the byte classes in the token, h the FNV-1a state of
-// its lowercase bytes. Plain lowercase words (most tokens) take the short
-// path; shape handles the rest out of line.
-func (s *scratch) addToken(lex *lexicon, start, end int, all uint8, h uint64) {
+// all is the union of the byte classes in the token. Plain lowercase words
+// (most tokens) take the short path; shape handles the rest out of line.
+func (s *scratch) addToken(lex *lexicon, start, end int, all uint8) {
 	k := len(s.toks)
 	if k < cap(s.toks) {
 		s.toks = s.toks[:k+1]
@@ -240,12 +252,33 @@ func (s *scratch) addToken(lex *lexicon, start, end int, all uint8, h uint64) {
 	}
 	t := &s.toks[k]
 	*t = token{s: int32(start), e: int32(end), ls: int32(start), le: int32(end)}
+	ls, le := start, end
 	if all&(cPunct|cUpper|cHigh) != 0 {
-		h = s.shape(t, all, h)
+		s.shape(t, all)
+		ls, le = int(t.ls), int(t.le)
 	}
-	// lookupHash with its bloom test inlined: most words stop there
-	if hm := mix(h); lex.table.maybeHas(hm) {
-		if e := lex.table.probeK0(s.text[t.ls:t.le], s.key0(t), hm); e != nil {
+	// lookupHash with its bloom test inlined: most words stop there. The
+	// key's first 8 bytes are read in one load where the buffer's capacity
+	// allows (key0 copies byte by byte).
+	b := s.text
+	low := b[ls:le]
+	var k0 uint64
+	if ls+8 <= cap(b) {
+		k0 = binary.LittleEndian.Uint64(b[ls : ls+8])
+		if len(low) < 8 {
+			k0 &= 1<<(8*len(low)) - 1
+		}
+	} else {
+		k0 = key0(low)
+	}
+	var h uint64
+	if len(low) > 8 {
+		h = hashK0(k0, low)
+	} else {
+		h = fmix(k0 ^ uint64(len(low))<<56)
+	}
+	if lex.table.maybeHas(h) {
+		if e := lex.table.probeK0(low, k0, h); e != nil {
 			t.ent = *e
 		}
 	}
@@ -265,26 +298,10 @@ func (s *scratch) addToken(lex *lexicon, start, end int, all uint8, h uint64) {
 	s.hasService = s.hasService || t.ent.flags&fService != 0
 }
 
-// key0 returns key0 of t's lowercase form, read in one load where the
-// buffer's capacity allows.
-func (s *scratch) key0(t *token) uint64 {
-	ls, n := int(t.ls), int(t.le-t.ls)
-	if ls+8 > cap(s.text) || n == 0 {
-		return key0(s.text[ls:t.le])
-	}
-	x := binary.LittleEndian.Uint64(s.text[ls : ls+8])
-	if n < 8 {
-		x &= 1<<(8*n) - 1
-	}
-	return x
-}
-
-// shape strips t's punctuation and lowercases it (see addToken), returning
-// the FNV-1a hash of its final lowercase form.
-func (s *scratch) shape(t *token, all uint8, h uint64) uint64 {
+// shape strips t's punctuation and lowercases it (see addToken).
+func (s *scratch) shape(t *token, all uint8) {
 	b := s.text
 	start, end := int(t.s), int(t.e)
-	rehash := all&cHigh != 0
 	if all&cPunct != 0 {
 		ps, pe := start, end
 		for ps < pe && asciiPunct[b[ps]] {
@@ -296,7 +313,6 @@ func (s *scratch) shape(t *token, all uint8, h uint64) uint64 {
 		// more than 8 bytes is always more than two characters
 		if (ps != start || pe != end) && (pe-ps > 8 || utf8.RuneCount(b[ps:pe]) > 2) {
 			start, end = ps, pe
-			rehash = true
 		}
 	}
 	t.s, t.e, t.ls, t.le = int32(start), int32(end), int32(start), int32(end)
@@ -321,10 +337,6 @@ func (s *scratch) shape(t *token, all uint8, h uint64) uint64 {
 	}
 	low := s.text[t.ls:t.le]
 	t.negNT = all&cPunct != 0 && containsNT(low)
-	if rehash {
-		return fnvBytes(low)
-	}
-	return h
 }
 
 // repToken records what reputation mode needs to know about a token:
