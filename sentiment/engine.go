@@ -50,9 +50,13 @@ type scratch struct {
 	// gives a valence to some other token, so that the sum visits all.
 	cand  []int32
 	dense bool
-	first map[uint64][]int32 // for _but_check on very long texts
-	lex   *lexicon           // the analyzer's lexicon during a call
-	rep   bool               // reputation mode during a call
+	// reputation mode: the tokens that anchor phrases, and the phrases
+	// found from them
+	anchored []int32
+	matches  []phraseMatch
+	first    map[uint64][]int32 // for _but_check on very long texts
+	lex      *lexicon           // the analyzer's lexicon during a call
+	rep      bool               // reputation mode during a call
 	// isHeadline is set in reputation mode when the text reads as news
 	isHeadline bool
 	claim      int // first token of a quoted claim, or -1
@@ -163,6 +167,7 @@ func (s *scratch) expandEmoji(lex *lexicon, text string) {
 func (s *scratch) tokenize(lex *lexicon, emojiStop bool) bool {
 	s.toks = s.toks[:0]
 	s.cand = s.cand[:0]
+	s.anchored = s.anchored[:0]
 	s.caps, s.hasBut, s.hasNeg, s.hasService, s.times = 0, false, false, false, 0
 	s.nText = len(s.text)
 	s.ep, s.qm = 0, 0
@@ -289,6 +294,9 @@ func (s *scratch) addToken(lex *lexicon, start, end int, all uint8) {
 	}
 	if t.ent.flags&mask != 0 || t.hash {
 		s.cand = append(s.cand, int32(k))
+	}
+	if t.ent.flags&fAnchor != 0 {
+		s.anchored = append(s.anchored, int32(k))
 	}
 	if t.upper {
 		s.caps++

@@ -3,6 +3,7 @@ package sentiment
 import (
 	"bytes"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,12 +50,11 @@ var wordIDs = map[string]wordID{
 
 // entry flags.
 const (
-	fLex        uint32 = 1 << iota // in the sentiment lexicon
-	fBooster                       // a single-word booster or dampener
-	fNegate                        // in the reference NEGATE list
-	fIdiom                         // part of a special-case idiom or a multi-word booster
-	fPhrase                        // first word of a multi-word lexicon phrase (reputation mode)
-	fPhraseTail                    // a later word of a multi-word lexicon phrase (reputation mode)
+	fLex     uint32 = 1 << iota // in the sentiment lexicon
+	fBooster                    // a single-word booster or dampener
+	fNegate                     // in the reference NEGATE list
+	fIdiom                      // part of a special-case idiom or a multi-word booster
+	fAnchor                     // the anchor word of a multi-word lexicon phrase (reputation mode)
 	// reputation mode only:
 	fLatent     // an expected service outcome: val counts only when negated
 	fComplaint  // a service-failure word or phrase
@@ -81,7 +81,9 @@ type entry struct {
 	boost float64 // booster scalar when flags&fBooster != 0
 	flags uint32
 	word  wordID
-	plen  uint8 // reputation: bit k set if a phrase of k+1 words starts here
+	// reputation: with fAnchor, 1 + the index in lexicon.anchors of the
+	// phrases this word anchors
+	anchor uint16
 }
 
 // lexicon is the immutable, fully resolved word table of one mode.
@@ -96,9 +98,12 @@ type lexicon struct {
 	emojiSeq map[string]string
 	// phrases are multi-word lexicon entries (reputation mode), keyed by
 	// their words joined by single spaces.
-	phrases       map[string]float64
-	maxPhraseLen  int        // in words
-	phraseTable   *wordTable // phrases, for the hot path
+	phrases map[string]float64
+	// anchors lists, per anchor word, the phrases it anchors: a phrase is
+	// found from its longest word, so that the function words phrases
+	// start with or pass through ("the bomb", "out of order") need no
+	// entry and cost the tokenizer nothing
+	anchors       [][]phraseRef
 	special       map[string]float64
 	boosterNgrams map[string]float64
 }
@@ -322,38 +327,57 @@ func buildLexicon(words map[string]float64, emoji map[string]string, rep bool) *
 	if rep {
 		applyReputation(l, emoji)
 	}
+	l.indexPhrases()
 	l.table = newWordTable(l.words)
-	l.phraseTable = phraseTable(l.phrases)
 	return l
 }
 
-// phraseTable indexes phrases like words, so matching one costs a hash.
-func phraseTable(p map[string]float64) *wordTable {
-	m := make(map[string]entry, len(p))
-	for k, v := range p {
-		m[k] = entry{val: v, flags: fLex}
-	}
-	return newWordTable(m)
+// phraseRef is one multi-word lexicon phrase as its anchor word sees it.
+type phraseRef struct {
+	words []string
+	off   int // the anchor's position in words
+	key   string
+	val   float64
 }
 
 // addPhrase registers a multi-word lexicon entry (reputation mode).
 func (l *lexicon) addPhrase(k string, v float64) {
-	words := strings.Fields(k)
-	k = strings.Join(words, " ")
-	l.phrases[k] = v
-	if len(words) > l.maxPhraseLen {
-		l.maxPhraseLen = len(words)
+	l.phrases[strings.Join(strings.Fields(k), " ")] = v
+}
+
+// indexPhrases flags each phrase's anchor, its longest word (the last of
+// equally long ones), and lists the phrase under it.
+func (l *lexicon) indexPhrases() {
+	for k, e := range l.words {
+		if e.flags&fAnchor != 0 { // a copy of an indexed lexicon
+			e.flags &^= fAnchor
+			e.anchor = 0
+			l.words[k] = e
+		}
 	}
-	e := l.words[words[0]]
-	e.flags |= fPhrase
-	if len(words) <= 8 {
-		e.plen |= 1 << (len(words) - 1)
+	keys := make([]string, 0, len(l.phrases))
+	for k := range l.phrases {
+		keys = append(keys, k)
 	}
-	l.words[words[0]] = e
-	for _, w := range words[1:] {
-		e := l.words[w]
-		e.flags |= fPhraseTail
-		l.words[w] = e
+	sort.Strings(keys)
+	l.anchors = nil
+	for _, k := range keys {
+		words := strings.Fields(k)
+		off := 0
+		for i, w := range words {
+			if len(w) >= len(words[off]) {
+				off = i
+			}
+		}
+		e := l.words[words[off]]
+		if e.flags&fAnchor == 0 {
+			l.anchors = append(l.anchors, nil)
+			e.flags |= fAnchor
+			e.anchor = uint16(len(l.anchors))
+			l.words[words[off]] = e
+		}
+		refs := &l.anchors[e.anchor-1]
+		*refs = append(*refs, phraseRef{words: words, off: off, key: k, val: l.phrases[k]})
 	}
 }
 
@@ -380,9 +404,9 @@ func (l *lexicon) withOverrides(user map[string]float64, rep bool) *lexicon {
 		e.flags &^= fLatent | fAmbiguous
 		c.words[k] = e
 	}
-	c.table = newWordTable(c.words)
 	if rep {
-		c.phraseTable = phraseTable(c.phrases)
+		c.indexPhrases()
 	}
+	c.table = newWordTable(c.words)
 	return &c
 }

@@ -470,46 +470,62 @@ func asciiPrefix(text string) int {
 // prepareRep matches multi-word phrases and marks ambiguous words.
 func (s *scratch) prepareRep(lex *lexicon, tr *tracer) {
 	s.markQuotes()
-	if ablate&abPhrase != 0 {
-		return
+	if len(s.anchored) == 0 || ablate&abPhrase != 0 {
+		return // most texts hold no phrase's anchor word
 	}
-	n := len(s.toks)
-	for i := 0; i < n; i++ {
-		t := &s.toks[i]
-		if t.skip || t.ent.flags&fPhrase == 0 {
-			continue
-		}
-		// a phrase can only extend over words that occur inside phrases,
-		// which rules out most candidates without building a key
-		tail := i + 1
-		for tail < n && tail-i < lex.maxPhraseLen && s.toks[tail].ent.flags&fPhraseTail != 0 {
-			tail++
-		}
-		for k := min(tail-i, 8); k >= 2; k-- {
-			if t.ent.plen&(1<<(k-1)) == 0 {
+	// every phrase that occurs is found from its anchor; then, as the
+	// words are read left to right, the longest phrase that starts at a
+	// word not already inside one wins
+	s.matches = s.matches[:0]
+	for _, j := range s.anchored {
+		for k := range lex.anchors[s.toks[j].ent.anchor-1] {
+			p := &lex.anchors[s.toks[j].ent.anchor-1][k]
+			start := int(j) - p.off
+			if start < 0 || start+len(p.words) > len(s.toks) || !s.wordsAt(start, p.words) {
 				continue
 			}
-			s.join = s.join[:0]
-			for j := i; j < i+k; j++ {
-				if j > i {
-					s.join = append(s.join, ' ')
-				}
-				s.join = append(s.join, s.lowr(j)...)
-			}
-			if e := lex.phraseTable.lookup(s.join); e.flags != 0 {
-				v := e.val
-				t.phrase, t.phraseLen = v, uint8(k)
-				s.addCand(i)
-				for j := i + 1; j < i+k; j++ {
-					s.toks[j].skip = true
-				}
-				if tr != nil {
-					tr.phrase(i, string(s.join))
-				}
-				break
-			}
+			s.matches = append(s.matches, phraseMatch{start: int32(start), p: p})
 		}
 	}
+	slices.SortFunc(s.matches, func(a, b phraseMatch) int {
+		if a.start != b.start {
+			return int(a.start - b.start)
+		}
+		return len(b.p.words) - len(a.p.words)
+	})
+	free := 0
+	for _, m := range s.matches {
+		i := int(m.start)
+		if i < free {
+			continue
+		}
+		t := &s.toks[i]
+		t.phrase, t.phraseLen = m.p.val, uint8(min(len(m.p.words), 255))
+		s.addCand(i)
+		free = i + len(m.p.words)
+		for j := i + 1; j < free; j++ {
+			s.toks[j].skip = true
+		}
+		if tr != nil {
+			tr.phrase(i, m.p.key)
+		}
+	}
+}
+
+// phraseMatch is a phrase found at token start.
+type phraseMatch struct {
+	start int32
+	p     *phraseRef
+}
+
+// wordsAt reports whether the tokens from i on are words.
+func (s *scratch) wordsAt(i int, words []string) bool {
+	for k, w := range words {
+		if string(s.lowr(i+k)) != w {
+			return false
+		}
+	}
+	return true
 }
 
 // addCand adds token i to s.cand, in order, unless it is there already.

@@ -121,6 +121,12 @@ func TestUserLexicon(t *testing.T) {
 		{"phrase in reputation", ModeReputation, map[string]float64{"out of stock": -2}, "the blue one is out of stock again", "negative"},
 		{"phrase unreachable in vader", ModeVADER, map[string]float64{"out of stock": -2}, "the blue one is out of stock", "neutral"},
 		{"neutralise a word", ModeVADER, map[string]float64{"good": 0}, "good", "neutral"},
+		// phrases are found from their longest word; the leftmost phrase
+		// wins an overlap, and the longest one a shared start
+		{"leftmost phrase wins", ModeReputation, map[string]float64{"alpha beta": 3, "beta gamma delta": -3}, "alpha beta gamma delta", "positive"},
+		{"longest phrase wins", ModeReputation, map[string]float64{"alpha beta": 3, "alpha beta gamma": -3}, "alpha beta gamma", "negative"},
+		{"phrase of nine words", ModeReputation, map[string]float64{"one two three four five six seven eight nine": -3}, "one two three four five six seven eight nine", "negative"},
+		{"override of an anchor word keeps its phrase", ModeReputation, map[string]float64{"hold": 2}, "been on hold since this morning", "negative"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
