@@ -998,7 +998,7 @@ var unmetValence = -1.0
 
 func exemptAfterNegation(b []byte) bool {
 	switch string(b) {
-	case "know", "think", "wait", "worry", "forget", "mind", "matter", "care", "doubt", "hesitate", "stop",
+	case "know", "think", "realize", "realise", "wait", "worry", "forget", "mind", "matter", "care", "doubt", "hesitate", "stop",
 		"miss", "be", "even", "have", "want", "need", "usually", "always", "often", "really", "just", "get", "sure":
 		return true
 	}

@@ -177,6 +177,7 @@ func TestReputationFixes(t *testing.T) {
 		{"zero replies", "three emails, zero replies", "neutral", "negative"},
 		{"unmet expectation", "order says delivered but nothing turned up", "neutral", "negative"},
 		{"thinking is no failure", "I don't know about that", "neutral", "neutral"},
+		{"realizing is no failure", "did not realize there is a gym above the store", "neutral", "neutral"},
 		{"scare quotes", `the "free upgrade" made my phone slow`, "positive", "negative"},
 		{"quoted claim", `@ShipCo the tracker has said "out for delivery" for a week`, "neutral", "negative"},
 		{"quoted title", `Streamly renews "The Long Night" for a third season`, "neutral", "neutral"},
