@@ -760,6 +760,9 @@ func isDigits(b []byte) bool {
 // like"), not a preposition ("feels like", "airlines like Delta").
 func (s *scratch) ambiguousIsSentiment(i int) bool {
 	t := &s.toks[i]
+	if t.mention {
+		return false // "@united", "@Spirit": a handle, whatever its case
+	}
 	raw := s.str(i)
 	if len(raw) > 0 && raw[0] >= 'A' && raw[0] <= 'Z' && !t.upper && i > 0 && !s.toks[i-1].sentEnd {
 		return false

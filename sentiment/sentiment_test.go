@@ -204,6 +204,7 @@ func TestReputationFixes(t *testing.T) {
 		{"idiom with a negative word", "an awful lot of people came", "negative", "neutral"},
 		{"kicks ass", "this phone kicks ass", "negative", "positive"},
 		{"was down", "my connection was down all morning", "neutral", "negative"},
+		{"brand handle is no sentiment", "@united can you assign seats", "positive", "neutral"},
 	}
 	v, r := mustNew(t, WithMode(ModeVADER)), mustNew(t)
 	for _, tc := range tests {
