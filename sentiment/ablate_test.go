@@ -34,13 +34,13 @@ func TestAblateLexicon(t *testing.T) {
 		t.Skip()
 	}
 	texts := loadCorpora(t)
-	cw, cp, np, pa, rw, ab, ev := complaintWords, complaintPhrases, neutralPhrases, praiseAdditions, removedWords, adjectiveBoosters, emojiValence
+	cw, cp, np, pa, rw, ab, ev, sw := complaintWords, complaintPhrases, neutralPhrases, praiseAdditions, removedWords, adjectiveBoosters, emojiValence, socialWords
 	defer func() {
-		complaintWords, complaintPhrases, neutralPhrases, praiseAdditions, removedWords, adjectiveBoosters, emojiValence = cw, cp, np, pa, rw, ab, ev
+		complaintWords, complaintPhrases, neutralPhrases, praiseAdditions, removedWords, adjectiveBoosters, emojiValence, socialWords = cw, cp, np, pa, rw, ab, ev, sw
 		repOnce = sync.Once{}
 	}()
-	for _, name := range []string{"none", "cwords", "cphrases", "nphrases", "praise", "removed", "adjb", "emoji"} {
-		complaintWords, complaintPhrases, neutralPhrases, praiseAdditions, removedWords, adjectiveBoosters, emojiValence = cw, cp, np, pa, rw, ab, ev
+	for _, name := range []string{"none", "cwords", "cphrases", "nphrases", "praise", "removed", "adjb", "emoji", "social"} {
+		complaintWords, complaintPhrases, neutralPhrases, praiseAdditions, removedWords, adjectiveBoosters, emojiValence, socialWords = cw, cp, np, pa, rw, ab, ev, sw
 		switch name {
 		case "cwords":
 			complaintWords = nil
@@ -56,6 +56,8 @@ func TestAblateLexicon(t *testing.T) {
 			adjectiveBoosters = nil
 		case "emoji":
 			emojiValence = nil
+		case "social":
+			socialWords = nil
 		}
 		repOnce = sync.Once{}
 		a, _ := New()

@@ -104,6 +104,32 @@ var (
 		"beaming": 2.2, "wizards": 1.8, "superstar": 2.8,
 	}
 
+	// Social-media shorthand, slang and emoticons the VADER lexicon lacks
+	// ("nightmare", "can't wait", "=(", "luv"), and the escaped heart "&lt;3"
+	// as it arrives from Twitter's API (the tokenizer strips the "&").
+	socialWords = map[string]float64{
+		"can't wait": 2.0, "cant wait": 2.0, "cannot wait": 2.0, "can not wait": 2.0,
+		"lt;3": 1.9, "lt;33": 2.2, "lt;333": 2.4, "<33": 2.2, "<333": 2.4, "lt;/3": -3.0,
+		"=(": -1.9, ";(": -1.9, ":((": -2.2, ":-((": -2.2, ":))": 2.2, "-_-": -1.2, "-__-": -1.2,
+		"^_^": 1.8, "^^": 1.4, "d:": -1.6,
+		"luv": 2.6, "luvs": 2.4, "luvin": 2.6, "lovin": 2.6, "thanx": 1.9, "thnx": 1.5, "thankyou": 1.9,
+		"hehe": 1.6, "hehehe": 1.6, "awesomeness": 3.0, "kickass": 2.2, "kick-ass": 2.2,
+		"kicks butt": 2.2, "kick butt": 2.0, "kicked butt": 2.0, "kicking butt": 2.0, "kicks ass": 2.2,
+		"kicking ass": 2.0, "standing ovation": 2.6, "much needed": 1.4,
+		"nightmare": -2.4, "nightmares": -2.0, "junk": -1.8, "junky": -1.6, "blech": -1.5, "bleh": -1.2,
+		"argh": -1.5, "yuck": -1.8, "eww": -1.6, "ew": -1.2, "fml": -2.2, "dammit": -1.8, "damnit": -1.8,
+		"bummed": -1.8, "bumming": -1.2, "sux": -1.5, "hatin": -1.8, "hate'n": -1.8, "headache": -1.5,
+		"hangover": -1.4, "hungover": -1.4, "gouged": -2.0, "gouging": -2.0, "expensive": -0.9, "pricey": -0.7,
+		"culprit": -1.2, "culprits": -1.2, "curses": -2.0, "meh": -1.0,
+		"don't you hate": -2.0, "dont you hate": -2.0, "don't ya hate": -2.0, "dont ya hate": -2.0,
+		"don't u hate": -2.0, "dont u hate": -2.0, "don't you just hate": -2.2, "dont you just hate": -2.2,
+		"fucking up": -2.2, "fuck up": -2.0, "fucks up": -2.0, "messed up": -1.8, "messing up": -1.6,
+		"hit the fan": -2.0, "hits the fan": -2.0, "hitting the fan": -2.0, "was down": -1.4,
+		"cheat sheet": 0, "cheat sheets": 0, "awful lot": 0,
+		"f***": -2.5, "f**k": -2.5, "f*ck": -2.5, "sh*t": -2.6,
+		"s**t": -2.6, "time waster": -1.6,
+	}
+
 	// Adjectives the reference treats only as boosters, so that "the
 	// speeds are incredible" carries no sentiment there.
 	adjectiveBoosters = map[string]float64{"incredible": 2.6, "exceptional": 2.6, "tremendous": 2.2, "fabulously": 2.4}
@@ -261,7 +287,7 @@ func mergeReputation(m map[string]float64) map[string]float64 {
 	for _, w := range removedWords {
 		delete(out, w)
 	}
-	for _, src := range []map[string]float64{complaintWords, complaintPhrases, neutralPhrases, praiseAdditions} {
+	for _, src := range []map[string]float64{complaintWords, complaintPhrases, neutralPhrases, praiseAdditions, socialWords} {
 		for k, v := range src {
 			out[k] = v
 		}
@@ -782,6 +808,9 @@ func isDigits(b []byte) bool {
 // like"), not a preposition ("feels like", "airlines like Delta").
 func (s *scratch) ambiguousIsSentiment(i int) bool {
 	t := &s.toks[i]
+	if t.mention {
+		return false // "@united", "@Spirit": a handle, whatever its case
+	}
 	raw := s.str(i)
 	if len(raw) > 0 && raw[0] >= 'A' && raw[0] <= 'Z' && !t.upper && i > 0 && !s.toks[i-1].sentEnd {
 		return false
@@ -1020,7 +1049,7 @@ var unmetValence = -1.0
 
 func exemptAfterNegation(b []byte) bool {
 	switch string(b) {
-	case "know", "think", "wait", "worry", "forget", "mind", "matter", "care", "doubt", "hesitate", "stop",
+	case "know", "think", "realize", "realise", "wait", "worry", "forget", "mind", "matter", "care", "doubt", "hesitate", "stop",
 		"miss", "be", "even", "have", "want", "need", "usually", "always", "often", "really", "just", "get", "sure":
 		return true
 	}

@@ -183,6 +183,7 @@ func TestReputationFixes(t *testing.T) {
 		{"zero replies", "three emails, zero replies", "neutral", "negative"},
 		{"unmet expectation", "order says delivered but nothing turned up", "neutral", "negative"},
 		{"thinking is no failure", "I don't know about that", "neutral", "neutral"},
+		{"realizing is no failure", "did not realize there is a gym above the store", "neutral", "neutral"},
 		{"scare quotes", `the "free upgrade" made my phone slow`, "positive", "negative"},
 		{"quoted claim", `@ShipCo the tracker has said "out for delivery" for a week`, "neutral", "negative"},
 		{"quoted title", `Streamly renews "The Long Night" for a third season`, "neutral", "neutral"},
@@ -199,6 +200,17 @@ func TestReputationFixes(t *testing.T) {
 		{"why question with praise", "why is your support team so good?", "positive", "positive"},
 		{"quoted speech keeps its praise", `she said "I love this place, the staff are great" and I agree`, "positive", "positive"},
 		{"news with a complaint word", "Regulator fines Brightwave over 2022 emergency call outage", "negative", "neutral"},
+		{"can't wait", "I can't wait for the weekend!!", "neutral", "positive"},
+		{"escaped heart", "I &lt;3 my new phone", "neutral", "positive"},
+		{"emoticon the reference lacks", "exam tomorrow =(", "neutral", "negative"},
+		{"tweet slang", "luv this song", "neutral", "positive"},
+		{"missing negative word", "my old car is junk", "neutral", "negative"},
+		{"rhetorical negated hate", "don't you hate it when that happens", "positive", "negative"},
+		{"censored profanity", "F*** this traffic", "neutral", "negative"},
+		{"idiom with a negative word", "an awful lot of people came", "negative", "neutral"},
+		{"kicks ass", "this phone kicks ass", "negative", "positive"},
+		{"was down", "my connection was down all morning", "neutral", "negative"},
+		{"brand handle is no sentiment", "@united can you assign seats", "positive", "neutral"},
 	}
 	v, r := mustNew(t, WithMode(ModeVADER)), mustNew(t)
 	for _, tc := range tests {
