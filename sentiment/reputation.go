@@ -1167,7 +1167,27 @@ const (
 	abStory
 	abTime
 	abWhy
+	abScope
 )
+
+// scopeStart returns the first token that may boost, dampen or negate
+// token i in reputation mode: not across the end of a sentence, nor across
+// a praise phrase, whose negator is spoken for ("no issues, great app");
+// a phrase that opens with a negator already carries its polarity, so
+// nothing before it negates it either ("no chat, no hassle"). Complaint
+// phrases keep negating what follows ("still no response").
+func (s *scratch) scopeStart(i int) int {
+	t := &s.toks[i]
+	if t.phraseLen > 0 && (t.ent.flags&fNegate != 0 || t.negNT || t.ent.word == wNo) {
+		return i
+	}
+	for k := i - 1; k >= 0 && k >= i-3; k-- {
+		if p := &s.toks[k]; p.sentEnd || p.phraseLen > 0 && p.phrase > 0 {
+			return k + 1
+		}
+	}
+	return 0
+}
 
 // substitution finds the wrong thing delivered: "ordered a medium, got an
 // XXL", "ordered noodles, received a salad". A later clause must say what

@@ -193,6 +193,11 @@ func TestReputationFixes(t *testing.T) {
 		{"why question with praise", "why is your support team so good?", "positive", "positive"},
 		{"quoted speech keeps its praise", `she said "I love this place, the staff are great" and I agree`, "positive", "positive"},
 		{"news with a complaint word", "Regulator fines Brightwave over 2022 emergency call outage", "negative", "neutral"},
+		{"negation stops at a sentence end", "they upgraded us without us asking. lovely touch", "negative", "positive"},
+		{"negation stops at a sentence end 2", "fixed the boiler and didn't charge extra. Gem.", "", "positive"},
+		{"negator phrase is not negated again", "refunded the missing item instantly, no chat, no hassle", "", "positive"},
+		{"praise phrase keeps its negator", "no issues, best app I've used", "", "positive"},
+		{"complaint phrase still negates", "@TelcoOne support didn't help, still no internet", "", "negative"},
 	}
 	v, r := mustNew(t, WithMode(ModeVADER)), mustNew(t)
 	for _, tc := range tests {
