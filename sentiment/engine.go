@@ -530,7 +530,7 @@ func (a *Analyzer) valence(s *scratch, i int, capDiff bool, tr *tracer) float64 
 	} else {
 		tr.rule(i, i, "lexicon", 0, valence)
 	}
-	if t.ent.word == wNo && i != n-1 && s.inLex(i+1) {
+	if t.ent.word == wNo && i != n-1 && s.inLex(i+1) && !(rep && t.phraseLen > 0) {
 		tr.rule(i, i, "no_as_negator", valence, 0)
 		valence = 0.0
 	}

@@ -99,6 +99,9 @@ var (
 		"kudos": 2.6, "shoutout": 1.8, "props": 1.8, "delicious": 2.7, "gorgeous": 3.0,
 		"coolest": 2.0, "pumped": 1.8, "stoked": 2.2, "gem": 2.2, "lifesaver": 2.8, "slaps": 2.0,
 		"beaming": 2.2, "wizards": 1.8, "superstar": 2.8,
+		// slang and shorthand customers praise with
+		"goated": 2.4, "elite": 1.8, "bravo": 2.4, "unmatched": 2.0, "unbeatable": 2.2, "a+": 2.2,
+		"5*": 2.2, "over-delivered": 2.0, "overdelivered": 2.0, "rapid": 1.2,
 	}
 
 	// Adjectives the reference treats only as boosters, so that "the
@@ -158,6 +161,28 @@ var (
 		"is fire": 2.2, "lowkey fire": 2.2, "absolute fire": 2.4, "five stars": 2.4, "5 stars": 2.4,
 		"well deserved": 1.8, "not gonna lie": 0, "no notes": 2.0, "chef's kiss": 2.4, "didn't charge": 1.0,
 		"didn't even have to": 1.2, "no wait": 1.2, "no waiting": 1.2, "zero excess": 1.0, "no extra charge": 1.2,
+		// understated praise: what customers say when a company comes good
+		"shout out": 1.8, "big shout out": 2.2, "came through": 1.8, "stepped up": 1.6, "extra mile": 2.4,
+		"cut above": 2.2, "next level": 2.0, "full marks": 2.2, "top marks": 2.2, "exceeded expectations": 2.4,
+		"exceeded my expectations": 2.4, "exceeded our expectations": 2.4, "killing it": 2.2, "crushing it": 2.0,
+		"smashed it": 2.2, "out of the park": 2.4, "real deal": 2.0, "delivered the goods": 2.0,
+		"never lets me down": 2.4, "never let me down": 2.4, "never lets us down": 2.4, "never let us down": 2.4,
+		"is the goat": 2.6, "s tier": 2.0, "miles ahead": 1.8, "miles better": 2.0, "five star": 2.2, "5 star": 2.2,
+		"can't say enough good things": 2.4, "cannot say enough good things": 2.4,
+		"would use again": 1.8, "will use again": 1.8, "would order again": 1.8, "will order again": 1.8,
+		"would book again": 1.8, "will book again": 1.8, "would buy again": 1.8, "will buy again": 1.8,
+		"would stay again": 1.8, "will stay again": 1.8, "would shop again": 1.8, "will shop again": 1.8,
+		"would use them again": 1.8, "will use them again": 1.8, "would definitely use again": 2.0,
+		"we'll be back": 1.6, "we will be back": 1.6, "i'll be back": 1.4, "will definitely be back": 2.0,
+		"switched sooner": 1.8, "switch sooner": 1.8, "didn't i switch sooner": 2.0, "done this years ago": 1.8,
+		"done it years ago": 1.8, "done this sooner": 1.6, "as promised": 1.2, "arrived a day early": 1.6, "delivered a day early": 1.6,
+		"arrived early": 1.2, "delivered early": 1.2, "ahead of schedule": 1.6, "zero issues": 1.6, "zero problems": 1.6, "no argument": 1.4,
+		"no questions": 1.0, "no fee": 1.0, "no fees": 1.0, "no charge": 1.0, "free of charge": 1.2,
+		"at no cost": 1.0, "no extra cost": 1.2, "without me asking": 1.8, "without us asking": 1.8,
+		"without being asked": 1.8, "without me even asking": 2.0, "before i even asked": 1.8,
+		"before i even noticed": 1.6, "paid out": 1.2, "fair play": 1.6, "credit where it's due": 1.8,
+		"credit to": 1.2, "no bother": 1.2, "restored my faith": 2.4, "pleasantly surprised": 2.4,
+		"resolved quickly": 2.0, "sorted quickly": 2.0, "fixed quickly": 1.8,
 	}
 
 	// Words that usually are something else in brand posts: brand names

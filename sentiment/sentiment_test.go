@@ -198,6 +198,16 @@ func TestReputationFixes(t *testing.T) {
 		{"negator phrase is not negated again", "refunded the missing item instantly, no chat, no hassle", "", "positive"},
 		{"praise phrase keeps its negator", "no issues, best app I've used", "", "positive"},
 		{"complaint phrase still negates", "@TelcoOne support didn't help, still no internet", "", "negative"},
+		{"phrase that opens with no", "@Acme no complaints here", "", "positive"},
+		{"praise slang", "Acme delivery is goated", "neutral", "positive"},
+		{"shout out", "big shout out to Priya at @Acme", "neutral", "positive"},
+		{"extra mile", "the driver went the extra mile", "neutral", "positive"},
+		{"came through", "Acme really came through for me today", "neutral", "positive"},
+		{"would use again", "would use them again", "neutral", "positive"},
+		{"no fee", "they moved my payment date by a week, no fee", "", "positive"},
+		{"without being asked", "the engineer tidied up without being asked", "neutral", "positive"},
+		{"reordering is no praise", "my parcel vanished so I had to order again", "", "negative"},
+		{"charged early is no praise", "charged our card 30 days early for the renewal", "", "negative"},
 	}
 	v, r := mustNew(t, WithMode(ModeVADER)), mustNew(t)
 	for _, tc := range tests {
