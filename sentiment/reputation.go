@@ -219,7 +219,7 @@ var (
 		"twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "several", "many", "few", "multiple",
 		"second", "third", "fourth", "fifth", "sixth", "an", "a", "24", "48", "72"}
 
-	durationWords = []string{"minutes", "mins", "hours", "hrs", "hour", "days", "weeks", "months", "week", "month",
+	durationWords = []string{"seconds", "secs", "evening", "morning", "minutes", "mins", "hours", "hrs", "hour", "days", "weeks", "months", "week", "month",
 		"minute", "min", "hr", "day", "years", "year"}
 
 	// "keeps looping", "kept freezing": a failure that recurs. The verbs
@@ -597,6 +597,10 @@ func (a *Analyzer) repBase(s *scratch, i int) (float64, bool) {
 	if ablate&abDuration == 0 && f&fDuration != 0 && i > 0 && (s.toks[i-1].ent.flags&fNumber != 0 || isDigits(s.lowr(i-1))) && s.waitingContext(i) {
 		// "for two hours", "3 weeks now": time spent waiting
 		return -0.9, true
+	}
+	if ablate&abQuick == 0 && f&fDuration != 0 && s.quickOutcome(i) {
+		// "replied in 6 minutes", "sorted within the hour"
+		return quickValence, true
 	}
 	if f&fRepeat != 0 && s.recurringFailure(i) {
 		return -1.4, true
@@ -1193,7 +1197,98 @@ const (
 	abTime
 	abWhy
 	abScope
+	abQuick
 )
+
+// quickOutcome reports whether the duration at token i says how fast a
+// service outcome came: "replied in 6 minutes", "refund in about 30
+// seconds", "fixed it in under an hour", "sorted within the hour",
+// "processed the same day". The duration must be short (seconds to
+// hours, a day, or up to five days), follow "in", "within" or "under"
+// (or be "the same/next day"), and a service outcome that is not negated
+// must come up to four tokens before it ("didn't reply in 5 days" is no
+// praise; "crashed twice in 3 days" has no outcome), with no promise in
+// its clause ("said they'd reply within 24 hours").
+func (s *scratch) quickOutcome(i int) bool {
+	if i < 2 {
+		return false
+	}
+	w := s.lowr(i)
+	switch string(w) {
+	case "weeks", "week", "months", "month", "years", "year":
+		return false
+	}
+	p := i - 1 // the preposition
+	switch prev := string(s.lowr(i - 1)); prev {
+	case "same", "next":
+		if string(w) != "day" && string(w) != "evening" && string(w) != "morning" {
+			return false
+		}
+		if string(s.lowr(i-2)) == "the" {
+			p = i - 2
+		}
+	default:
+		if prev == "the" || prev == "a" || prev == "an" || s.toks[i-1].ent.flags&fNumber != 0 {
+			if string(w) == "days" && !smallCount(s.lowr(i-1)) {
+				return false
+			}
+		} else if isDigits(s.lowr(i - 1)) {
+			if string(w) == "days" && !smallCount(s.lowr(i-1)) {
+				return false
+			}
+		} else {
+			return false
+		}
+		p = -1
+	prep:
+		for j := i - 2; j >= 0 && j >= i-4; j-- {
+			switch string(s.lowr(j)) {
+			case "in", "within", "under":
+				p = j
+				break prep
+			case "about", "around", "just", "only", "less", "than", "like":
+			default:
+				break prep
+			}
+		}
+		if p < 0 {
+			return false
+		}
+	}
+	if s.claim >= 0 && i >= s.claim && i <= s.claimEnd {
+		return false // the company's promise quoted back at it
+	}
+	outcome := false
+	for j := p - 1; j >= 0 && j >= p-7; j-- {
+		if s.toks[j].sentEnd {
+			break
+		}
+		switch string(s.lowr(j)) {
+		case "will", "we'll", "they'll", "you'll", "it'll", "would", "should", "said", "says", "promised",
+			"supposed", "meant", "expected", "guaranteed", "claims", "claimed", "hoping", "if":
+			return false // a promise or a hope, not what happened
+		}
+		if !outcome && j >= p-4 && (s.toks[j].ent.flags&(fLatent|fResolution) != 0 || string(s.lowr(j)) == "back") {
+			if s.negatedWindow(j) {
+				return false
+			}
+			outcome = true
+		}
+	}
+	return outcome
+}
+
+// smallCount reports whether a count of days is small enough to be quick.
+func smallCount(b []byte) bool {
+	switch string(b) {
+	case "1", "2", "3", "4", "5", "a", "an", "one", "two", "three", "four", "five", "few":
+		return true
+	}
+	return false
+}
+
+// quickValence is the valence of a duration that says a service was quick.
+var quickValence = 1.2
 
 // scopeStart returns the first token that may boost, dampen or negate
 // token i in reputation mode: not across the end of a sentence, nor across

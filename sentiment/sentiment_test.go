@@ -207,6 +207,13 @@ func TestReputationFixes(t *testing.T) {
 		{"no fee", "they moved my payment date by a week, no fee", "", "positive"},
 		{"without being asked", "the engineer tidied up without being asked", "neutral", "positive"},
 		{"reordering is no praise", "my parcel vanished so I had to order again", "", "negative"},
+		{"quick outcome", "called Acme, sorted in 5 minutes", "neutral", "positive"},
+		{"quick refund", "reported it in the app, refund in about 30 seconds", "neutral", "positive"},
+		{"quick same day", "refund processed the same day I applied", "neutral", "positive"},
+		{"slow outcome is no praise", "my parcel was delivered in 3 weeks", "", "neutral"},
+		{"negated outcome is no praise", "they didn't reply in 5 days", "", "negative"},
+		{"promised speed is no praise", "they said they'd reply within 24 hours, it's been a week", "", "negative"},
+		{"quoted promise is no praise", `@Acme support: "we'll get back to you within 24 hours". sent monday. now thursday.`, "", "negative"},
 		{"charged early is no praise", "charged our card 30 days early for the renewal", "", "negative"},
 	}
 	v, r := mustNew(t, WithMode(ModeVADER)), mustNew(t)
