@@ -941,7 +941,10 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 	if !complaint {
 		return
 	}
+	// thanks in a post that also praises sincerely ("no fee. Appreciate
+	// it.", "went above and beyond ... Thank you so much!") are thanks
 	polite := s.addressed()
+	thanks := polite && ablate&abThanks == 0 && s.sincerePraise(-1, -1)
 	for i := 0; i < n; i++ {
 		v := s.sent[i]
 		if v <= 0 {
@@ -956,7 +959,9 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 			s.sent[i] = -v
 			continue
 		}
-		if polite && t.ent.flags&fPolite != 0 {
+		if thanks && t.ent.flags&fPolite != 0 {
+			tr.rule(i, i, "thanks_with_praise", v, v)
+		} else if polite && t.ent.flags&fPolite != 0 {
 			tr.rule(i, i, "politeness_in_complaint", v, 0)
 			s.sent[i] = 0
 		}
@@ -1198,6 +1203,7 @@ const (
 	abWhy
 	abScope
 	abQuick
+	abThanks
 )
 
 // quickOutcome reports whether the duration at token i says how fast a

@@ -214,6 +214,8 @@ func TestReputationFixes(t *testing.T) {
 		{"negated outcome is no praise", "they didn't reply in 5 days", "", "negative"},
 		{"promised speed is no praise", "they said they'd reply within 24 hours, it's been a week", "", "negative"},
 		{"quoted promise is no praise", `@Acme support: "we'll get back to you within 24 hours". sent monday. now thursday.`, "", "negative"},
+		{"thanks with sincere praise", "my pay was late so they moved my payment date. No fee. Appreciate it.", "", "positive"},
+		{"thanks in a complaint stay muted", "@Acme my pay was late and the fee is still there, please help, thanks", "", "negative"},
 		{"charged early is no praise", "charged our card 30 days early for the renewal", "", "negative"},
 	}
 	v, r := mustNew(t, WithMode(ModeVADER)), mustNew(t)
