@@ -548,6 +548,9 @@ func (a *Analyzer) valence(s *scratch, i int, capDiff bool, tr *tracer) float64 
 	lo := 0
 	if rep && ablate&abScope == 0 {
 		lo = s.scopeStart(i)
+		if t.ent.flags&(fAttempt|fLex|fLatent) == fAttempt {
+			lo = i // "clicked No 8 times": a count is not negated
+		}
 	}
 	if (i > 0 && i-1 >= lo && s.word(i-1) == wNo) || (i > 1 && i-2 >= lo && s.word(i-2) == wNo) ||
 		(i > 2 && i-3 >= lo && s.word(i-3) == wNo && (s.word(i-1) == wOr || s.word(i-1) == wNor)) {

@@ -42,6 +42,8 @@ var (
 		"queuing": -1.0, "queueing": -1.0, "unplayable": -2.4, "scrapped": -1.2, "overdue": -1.2,
 		"halved": -1.0, "quietly": -0.6, "hidden": -0.8, "broke": -2.0, "misleading": -2.0, "mislabelled": -1.6,
 		"mislabeled": -1.6, "overpaid": -1.8, "undelivered": -2.0, "unanswered": -1.8, "unresolved": -1.8,
+		"hacked": -1.8, "restricted": -1.2, "invalid": -1.2, "downgraded": -1.6, "flickers": -1.4,
+		"flickering": -1.4, "shrinkflation": -2.2, "downhill": -1.8, "overbooked": -1.8, "suspended": -1.4,
 	}
 
 	// Multi-word entries. The reference lexicon's own phrases ("can't
@@ -84,6 +86,20 @@ var (
 		"completely gone": -1.8, "threw my": -1.6, "closed my complaint": -1.8, "nearly double": -1.2,
 		"surge pricing": -1.2, "resort fee": -1.4, "was raw": -1.6, "instead of": -0.8, "took my money": -2.0,
 		"taken my money": -2.0, "no way to": -1.4, "impossible to": -1.6, "unable to": -1.4,
+		// price rises told plainly, and what the company did unasked
+		"raised the price": -1.4, "raised the prices": -1.4, "raised prices": -1.4, "raised my bill": -1.6,
+		"raising my bill": -1.6, "put my bill up": -1.6, "put the price up": -1.4, "put the prices up": -1.4,
+		"put prices up": -1.4, "prices went up": -1.4, "price went up": -1.4, "bill went up": -1.6,
+		"without my consent": -2.0, "without consent": -1.8, "without permission": -1.6,
+		"without my permission": -1.8, "never asked for": -1.6, "never signed up for": -1.8,
+		"didn't sign up for": -1.6, "never agreed to": -1.8, "didn't ask for": -1.4, "without a single word": -1.4,
+		"without telling me": -1.4, "without telling us": -1.4, "without notice": -1.4, "without any notice": -1.4,
+		"without replying": -1.6, "without a reply": -1.6, "without a response": -1.6, "still getting": -1.0,
+		"paid extra for": -0.8, "want my money back": -1.8, "want our money back": -1.8, "give me my money back": -1.8, "is a joke": -2.2,
+		"gone downhill": -2.0, "went downhill": -2.0, "used to be good": -1.6, "used to be great": -1.8,
+		"used to be better": -1.6, "used to be my favourite": -1.4, "used to be my favorite": -1.4,
+		"couldn't care less": -2.2, "doesn't care about": -1.6, "how you treat": -1.4, "last time i use": -1.8,
+		"last time i order": -1.8, "last time i fly": -1.8, "last time i book": -1.8, "switching away": -1.2,
 	}
 
 	// Praise the VADER lexicon lacks; "smooth" and "polite" are everyday
@@ -233,10 +249,12 @@ var (
 
 	// Counted attempts to reach a company ("called five times", "emailed
 	// them twice") are a complaint however politely they are put.
-	attemptWords = []string{"times", "twice"}
+	attemptWords = []string{"times", "twice", "attempts", "calls", "emails", "tries", "chats"}
 	contactWords = []string{"called", "call", "calling", "emailed", "email", "emailing", "tried", "try", "trying",
 		"asked", "contacted", "messaged", "phoned", "dmed", "dm'd", "tweeted", "chatted", "complained", "rebooted",
-		"restarted", "reinstalled", "reset", "requested", "reported", "submitted", "rescheduled", "explained"}
+		"restarted", "reinstalled", "reset", "requested", "reported", "submitted", "rescheduled", "explained",
+		"unsubscribed", "sent", "resent", "transferred", "chased", "rang", "clicked", "uploaded", "resubmitted",
+		"reopened", "escalated", "postponed", "moved", "changed"}
 
 	// The vocabulary of a customer's dealings with a company: a post that
 	// uses it is about a service, and a claim it quotes is the company's.
@@ -266,7 +284,7 @@ var (
 		"😑": -1.0, "😐": -0.5, "🤔": -0.3, "😞": -2.0, "😔": -1.6, "😢": -1.8, "😂": 1.0,
 		"🤣": 1.2, "✅": 1.0, "❌": -1.4, "⭐": 1.5, "🌟": 1.8, "🥰": 3.0, "😘": 2.4, "💔": -2.8,
 		"☕": 0, "🌮": 0, "🍕": 0, "✈": 0, "📦": 0, "💸": -0.8, "⏳": -0.6, "⌛": -0.6, "🤷": -0.6,
-		"😬": -1.0, "🥱": -1.0, "🤯": -0.5, "😱": -1.0, "🆘": -1.8, "🚫": -1.2, "⚠": -0.8,
+		"🙃": -1.2, "😬": -1.0, "🥱": -1.0, "🤯": -0.5, "😱": -1.0, "🆘": -1.8, "🚫": -1.2, "⚠": -0.8,
 	}
 )
 
@@ -675,10 +693,22 @@ func (s *scratch) recurringFailure(i int) bool {
 // countedAttempt reports whether "times" or "twice" at i counts attempts to
 // reach the company: "called five times", "emailed them twice".
 func (s *scratch) countedAttempt(i int) bool {
-	if string(s.lowr(i)) == "times" && (i == 0 || s.toks[i-1].ent.flags&fNumber == 0 && !isDigits(s.lowr(i-1))) {
+	w := string(s.lowr(i))
+	if w != "twice" && (i == 0 || s.toks[i-1].ent.flags&fNumber == 0 && !isDigits(s.lowr(i-1))) {
 		return false
 	}
-	for j := i - 1; j >= 0 && j >= i-4; j-- {
+	if w != "times" && w != "twice" {
+		// "5 calls", "three emails", "after 3 attempts": more than one
+		switch string(s.lowr(i - 1)) {
+		case "a", "an", "1", "one", "first", "second", "few":
+			return false
+		}
+		return true
+	}
+	for j := i - 1; j >= 0 && j >= i-6; j-- {
+		if j < i-1 && s.toks[j].sentEnd {
+			return false
+		}
 		if s.toks[j].ent.flags&fContact != 0 {
 			return true
 		}

@@ -216,6 +216,15 @@ func TestReputationFixes(t *testing.T) {
 		{"quoted promise is no praise", `@Acme support: "we'll get back to you within 24 hours". sent monday. now thursday.`, "", "negative"},
 		{"thanks with sincere praise", "my pay was late so they moved my payment date. No fee. Appreciate it.", "", "positive"},
 		{"thanks in a complaint stay muted", "@Acme my pay was late and the fee is still there, please help, thanks", "", "negative"},
+		{"counted calls", "three calls and two emails later, nothing", "", "negative"},
+		{"counted attempts without a verb", "after 3 attempts I gave up", "", "negative"},
+		{"counted unsubscribes", "unsubscribed 4 times, still getting emails", "neutral", "negative"},
+		{"a count is not negated", "the bot asks if this was helpful, I clicked No 8 times", "positive", "negative"},
+		{"price rise told plainly", "Acme raised the price and added ads", "neutral", "negative"},
+		{"without consent", "switched my tariff without my consent", "", "negative"},
+		{"complaint word invalid", "promo code says invalid", "neutral", "negative"},
+		{"used to be great", "Acme used to be great", "positive", "negative"},
+		{"money back is a resolution", "got my money back within a day", "", "positive"},
 		{"charged early is no praise", "charged our card 30 days early for the renewal", "", "negative"},
 	}
 	v, r := mustNew(t, WithMode(ModeVADER)), mustNew(t)
