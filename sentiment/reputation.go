@@ -229,7 +229,7 @@ var (
 	praiseWords = []string{"great", "good", "wonderful", "fantastic", "perfect", "awesome", "nice",
 		"brilliant", "excellent", "amazing", "love", "lovely", "yay", "thanks", "thank", "cool",
 		"super", "fun", "impressive", "genius", "best", "terrific", "splendid", "bravo", "outstanding",
-		"sweet", "stellar", "glad", "happy", "wow"}
+		"sweet", "stellar", "glad", "happy", "wow", "cute", "sure", "classic", "incredible", "helpful"}
 
 	numberWords = []string{"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
 		"twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "several", "many", "few", "multiple",

@@ -225,6 +225,8 @@ func TestReputationFixes(t *testing.T) {
 		{"complaint word invalid", "promo code says invalid", "neutral", "negative"},
 		{"used to be great", "Acme used to be great", "positive", "negative"},
 		{"money back is a resolution", "got my money back within a day", "", "positive"},
+		{"sarcastic cute", "the app crashed twice at checkout. Cute.", "positive", "negative"},
+		{"sincere helpful", "support was helpful and quick", "positive", "positive"},
 		{"charged early is no praise", "charged our card 30 days early for the renewal", "", "negative"},
 	}
 	v, r := mustNew(t, WithMode(ModeVADER)), mustNew(t)
