@@ -11,7 +11,8 @@ func TestAblate(t *testing.T) {
 		t.Skip()
 	}
 	texts := loadCorpora(t)
-	names := []string{"none", "duration", "latent", "ambig", "headline", "but", "layer", "phrase", "scalar"}
+	names := []string{"none", "duration", "latent", "ambig", "headline", "but", "layer", "phrase", "scalar", "unmet",
+		"claim", "story", "time", "why", "scope", "quick", "thanks"}
 	for k, name := range names {
 		ablate = 0
 		if k > 0 {

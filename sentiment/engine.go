@@ -570,15 +570,33 @@ func (a *Analyzer) valence(s *scratch, i int, capDiff bool, tr *tracer) float64 
 	valence := base
 	if rep && t.phraseLen > 0 {
 		tr.rule(i, i, "phrase", 0, valence)
+	} else if rep && tr != nil && t.ent.flags&(fDuration|fLex) == fDuration {
+		rule := "waiting_time" // "for two hours"
+		if valence > 0 {
+			rule = "quick_outcome" // "replied in 6 minutes"
+		}
+		tr.rule(i, i, rule, 0, valence)
 	} else {
 		tr.rule(i, i, "lexicon", 0, valence)
 	}
-	if t.ent.word == wNo && i != n-1 && s.inLex(i+1) {
+	if t.ent.word == wNo && i != n-1 && s.inLex(i+1) && !(rep && t.phraseLen > 0) {
 		tr.rule(i, i, "no_as_negator", valence, 0)
 		valence = 0.0
 	}
-	if (i > 0 && s.word(i-1) == wNo) || (i > 1 && s.word(i-2) == wNo) ||
-		(i > 2 && s.word(i-3) == wNo && (s.word(i-1) == wOr || s.word(i-1) == wNor)) {
+	// lo is the first token that may modify token i: the reference looks
+	// three tokens back whatever lies between; reputation mode stops at
+	// the end of a sentence and at a phrase ("didn't charge extra. Gem",
+	// "no issues, great app"), and a phrase that opens with a negator
+	// ("no hassle", "never misses") is never negated again.
+	lo := 0
+	if rep && ablate&abScope == 0 {
+		lo = s.scopeStart(i)
+		if t.ent.flags&(fAttempt|fLex|fLatent) == fAttempt {
+			lo = i // "clicked No 8 times": a count is not negated
+		}
+	}
+	if (i > 0 && i-1 >= lo && s.word(i-1) == wNo) || (i > 1 && i-2 >= lo && s.word(i-2) == wNo) ||
+		(i > 2 && i-3 >= lo && s.word(i-3) == wNo && (s.word(i-1) == wOr || s.word(i-1) == wNor)) {
 		v := base * nScalar
 		tr.rule(i, i, "negated_by_no", valence, v)
 		valence = v
@@ -595,7 +613,7 @@ func (a *Analyzer) valence(s *scratch, i int, capDiff bool, tr *tracer) float64 
 	}
 	for startI := 0; startI < 3; startI++ {
 		j := i - (startI + 1)
-		if i > startI && !s.inLex(j) {
+		if i > startI && j >= lo && !s.inLex(j) {
 			var sc float64
 			if rep && ablate&abScalar == 0 {
 				sc = s.repScalar(j, valence, capDiff)

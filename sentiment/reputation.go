@@ -45,6 +45,8 @@ var (
 		"queuing": -1.0, "queueing": -1.0, "unplayable": -2.4, "scrapped": -1.2, "overdue": -1.2,
 		"halved": -1.0, "quietly": -0.6, "hidden": -0.8, "broke": -2.0, "misleading": -2.0, "mislabelled": -1.6,
 		"mislabeled": -1.6, "overpaid": -1.8, "undelivered": -2.0, "unanswered": -1.8, "unresolved": -1.8,
+		"hacked": -1.8, "restricted": -1.2, "invalid": -1.2, "downgraded": -1.6, "flickers": -1.4,
+		"flickering": -1.4, "shrinkflation": -2.2, "downhill": -1.8, "overbooked": -1.8, "suspended": -1.4,
 	}
 
 	// Multi-word entries. The reference lexicon's own phrases ("can't
@@ -87,6 +89,20 @@ var (
 		"completely gone": -1.8, "threw my": -1.6, "closed my complaint": -1.8, "nearly double": -1.2,
 		"surge pricing": -1.2, "resort fee": -1.4, "was raw": -1.6, "instead of": -0.8, "took my money": -2.0,
 		"taken my money": -2.0, "no way to": -1.4, "impossible to": -1.6, "unable to": -1.4,
+		// price rises told plainly, and what the company did unasked
+		"raised the price": -1.4, "raised the prices": -1.4, "raised prices": -1.4, "raised my bill": -1.6,
+		"raising my bill": -1.6, "put my bill up": -1.6, "put the price up": -1.4, "put the prices up": -1.4,
+		"put prices up": -1.4, "prices went up": -1.4, "price went up": -1.4, "bill went up": -1.6,
+		"without my consent": -2.0, "without consent": -1.8, "without permission": -1.6,
+		"without my permission": -1.8, "never asked for": -1.6, "never signed up for": -1.8,
+		"didn't sign up for": -1.6, "never agreed to": -1.8, "didn't ask for": -1.4, "without a single word": -1.4,
+		"without telling me": -1.4, "without telling us": -1.4, "without notice": -1.4, "without any notice": -1.4,
+		"without replying": -1.6, "without a reply": -1.6, "without a response": -1.6, "still getting": -1.0,
+		"paid extra for": -0.8, "want my money back": -1.8, "want our money back": -1.8, "give me my money back": -1.8, "is a joke": -2.2,
+		"gone downhill": -2.0, "went downhill": -2.0, "used to be good": -1.6, "used to be great": -1.8,
+		"used to be better": -1.6, "used to be my favourite": -1.4, "used to be my favorite": -1.4,
+		"couldn't care less": -2.2, "doesn't care about": -1.6, "how you treat": -1.4, "last time i use": -1.8,
+		"last time i order": -1.8, "last time i fly": -1.8, "last time i book": -1.8, "switching away": -1.2,
 	}
 
 	// Praise the VADER lexicon lacks; "smooth" and "polite" are everyday
@@ -102,6 +118,9 @@ var (
 		"kudos": 2.6, "shoutout": 1.8, "props": 1.8, "delicious": 2.7, "gorgeous": 3.0,
 		"coolest": 2.0, "pumped": 1.8, "stoked": 2.2, "gem": 2.2, "lifesaver": 2.8, "slaps": 2.0,
 		"beaming": 2.2, "wizards": 1.8, "superstar": 2.8,
+		// slang and shorthand customers praise with
+		"goated": 2.4, "elite": 1.8, "bravo": 2.4, "unmatched": 2.0, "unbeatable": 2.2, "a+": 2.2,
+		"5*": 2.2, "over-delivered": 2.0, "overdelivered": 2.0, "rapid": 1.2,
 	}
 
 	// Social-media shorthand, slang and emoticons the VADER lexicon lacks
@@ -187,6 +206,28 @@ var (
 		"is fire": 2.2, "lowkey fire": 2.2, "absolute fire": 2.4, "five stars": 2.4, "5 stars": 2.4,
 		"well deserved": 1.8, "not gonna lie": 0, "no notes": 2.0, "chef's kiss": 2.4, "didn't charge": 1.0,
 		"didn't even have to": 1.2, "no wait": 1.2, "no waiting": 1.2, "zero excess": 1.0, "no extra charge": 1.2,
+		// understated praise: what customers say when a company comes good
+		"shout out": 1.8, "big shout out": 2.2, "came through": 1.8, "stepped up": 1.6, "extra mile": 2.4,
+		"cut above": 2.2, "next level": 2.0, "full marks": 2.2, "top marks": 2.2, "exceeded expectations": 2.4,
+		"exceeded my expectations": 2.4, "exceeded our expectations": 2.4, "killing it": 2.2, "crushing it": 2.0,
+		"smashed it": 2.2, "out of the park": 2.4, "real deal": 2.0, "delivered the goods": 2.0,
+		"never lets me down": 2.4, "never let me down": 2.4, "never lets us down": 2.4, "never let us down": 2.4,
+		"is the goat": 2.6, "s tier": 2.0, "miles ahead": 1.8, "miles better": 2.0, "five star": 2.2, "5 star": 2.2,
+		"can't say enough good things": 2.4, "cannot say enough good things": 2.4,
+		"would use again": 1.8, "will use again": 1.8, "would order again": 1.8, "will order again": 1.8,
+		"would book again": 1.8, "will book again": 1.8, "would buy again": 1.8, "will buy again": 1.8,
+		"would stay again": 1.8, "will stay again": 1.8, "would shop again": 1.8, "will shop again": 1.8,
+		"would use them again": 1.8, "will use them again": 1.8, "would definitely use again": 2.0,
+		"we'll be back": 1.6, "we will be back": 1.6, "i'll be back": 1.4, "will definitely be back": 2.0,
+		"switched sooner": 1.8, "switch sooner": 1.8, "didn't i switch sooner": 2.0, "done this years ago": 1.8,
+		"done it years ago": 1.8, "done this sooner": 1.6, "as promised": 1.2, "arrived a day early": 1.6, "delivered a day early": 1.6,
+		"arrived early": 1.2, "delivered early": 1.2, "ahead of schedule": 1.6, "zero issues": 1.6, "zero problems": 1.6, "no argument": 1.4,
+		"no questions": 1.0, "no fee": 1.0, "no fees": 1.0, "no charge": 1.0, "free of charge": 1.2,
+		"at no cost": 1.0, "no extra cost": 1.2, "without me asking": 1.8, "without us asking": 1.8,
+		"without being asked": 1.8, "without me even asking": 2.0, "before i even asked": 1.8,
+		"before i even noticed": 1.6, "paid out": 1.2, "fair play": 1.6, "credit where it's due": 1.8,
+		"credit to": 1.2, "no bother": 1.2, "restored my faith": 2.4, "pleasantly surprised": 2.4,
+		"resolved quickly": 2.0, "sorted quickly": 2.0, "fixed quickly": 1.8,
 	}
 
 	// Words that usually are something else in brand posts: brand names
@@ -217,13 +258,13 @@ var (
 	praiseWords = []string{"great", "good", "wonderful", "fantastic", "perfect", "awesome", "nice",
 		"brilliant", "excellent", "amazing", "love", "lovely", "yay", "thanks", "thank", "cool",
 		"super", "fun", "impressive", "genius", "best", "terrific", "splendid", "bravo", "outstanding",
-		"sweet", "stellar", "glad", "happy", "wow"}
+		"sweet", "stellar", "glad", "happy", "wow", "cute", "sure", "classic", "incredible", "helpful"}
 
 	numberWords = []string{"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
 		"twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "several", "many", "few", "multiple",
 		"second", "third", "fourth", "fifth", "sixth", "an", "a", "24", "48", "72"}
 
-	durationWords = []string{"minutes", "mins", "hours", "hrs", "hour", "days", "weeks", "months", "week", "month",
+	durationWords = []string{"seconds", "secs", "evening", "morning", "minutes", "mins", "hours", "hrs", "hour", "days", "weeks", "months", "week", "month",
 		"minute", "min", "hr", "day", "years", "year"}
 
 	// "keeps looping", "kept freezing": a failure that recurs. The verbs
@@ -237,10 +278,12 @@ var (
 
 	// Counted attempts to reach a company ("called five times", "emailed
 	// them twice") are a complaint however politely they are put.
-	attemptWords = []string{"times", "twice"}
+	attemptWords = []string{"times", "twice", "attempts", "calls", "emails", "tries", "chats"}
 	contactWords = []string{"called", "call", "calling", "emailed", "email", "emailing", "tried", "try", "trying",
 		"asked", "contacted", "messaged", "phoned", "dmed", "dm'd", "tweeted", "chatted", "complained", "rebooted",
-		"restarted", "reinstalled", "reset", "requested", "reported", "submitted", "rescheduled", "explained"}
+		"restarted", "reinstalled", "reset", "requested", "reported", "submitted", "rescheduled", "explained",
+		"unsubscribed", "sent", "resent", "transferred", "chased", "rang", "clicked", "uploaded", "resubmitted",
+		"reopened", "escalated", "postponed", "moved", "changed"}
 
 	// The vocabulary of a customer's dealings with a company: a post that
 	// uses it is about a service, and a claim it quotes is the company's.
@@ -270,7 +313,7 @@ var (
 		"😑": -1.0, "😐": -0.5, "🤔": -0.3, "😞": -2.0, "😔": -1.6, "😢": -1.8, "😂": 1.0,
 		"🤣": 1.2, "✅": 1.0, "❌": -1.4, "⭐": 1.5, "🌟": 1.8, "🥰": 3.0, "😘": 2.4, "💔": -2.8,
 		"☕": 0, "🌮": 0, "🍕": 0, "✈": 0, "📦": 0, "💸": -0.8, "⏳": -0.6, "⌛": -0.6, "🤷": -0.6,
-		"😬": -1.0, "🥱": -1.0, "🤯": -0.5, "😱": -1.0, "🆘": -1.8, "🚫": -1.2, "⚠": -0.8,
+		"🙃": -1.2, "😬": -1.0, "🥱": -1.0, "🤯": -0.5, "😱": -1.0, "🆘": -1.8, "🚫": -1.2, "⚠": -0.8,
 	}
 )
 
@@ -647,6 +690,10 @@ func (a *Analyzer) repBase(s *scratch, i int) (float64, bool) {
 		// "for two hours", "3 weeks now": time spent waiting
 		return -0.9, true
 	}
+	if ablate&abQuick == 0 && f&fDuration != 0 && s.quickOutcome(i) {
+		// "replied in 6 minutes", "sorted within the hour"
+		return quickValence, true
+	}
 	if f&fRepeat != 0 && s.recurringFailure(i) {
 		return -1.4, true
 	}
@@ -720,10 +767,22 @@ func (s *scratch) recurringFailure(i int) bool {
 // countedAttempt reports whether "times" or "twice" at i counts attempts to
 // reach the company: "called five times", "emailed them twice".
 func (s *scratch) countedAttempt(i int) bool {
-	if string(s.lowr(i)) == "times" && (i == 0 || s.toks[i-1].ent.flags&fNumber == 0 && !isDigits(s.lowr(i-1))) {
+	w := string(s.lowr(i))
+	if w != "twice" && (i == 0 || s.toks[i-1].ent.flags&fNumber == 0 && !isDigits(s.lowr(i-1))) {
 		return false
 	}
-	for j := i - 1; j >= 0 && j >= i-4; j-- {
+	if w != "times" && w != "twice" {
+		// "5 calls", "three emails", "after 3 attempts": more than one
+		switch string(s.lowr(i - 1)) {
+		case "a", "an", "1", "one", "first", "second", "few":
+			return false
+		}
+		return true
+	}
+	for j := i - 1; j >= 0 && j >= i-6; j-- {
+		if j < i-1 && s.toks[j].sentEnd {
+			return false
+		}
 		if s.toks[j].ent.flags&fContact != 0 {
 			return true
 		}
@@ -989,7 +1048,10 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 	if !complaint {
 		return
 	}
+	// thanks in a post that also praises sincerely ("no fee. Appreciate
+	// it.", "went above and beyond ... Thank you so much!") are thanks
 	polite := s.addressed()
+	thanks := polite && ablate&abThanks == 0 && s.sincerePraise(-1, -1)
 	for i := 0; i < n; i++ {
 		v := s.sent[i]
 		if v <= 0 {
@@ -1004,7 +1066,9 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 			s.sent[i] = -v
 			continue
 		}
-		if polite && t.ent.flags&fPolite != 0 {
+		if thanks && t.ent.flags&fPolite != 0 {
+			tr.rule(i, i, "thanks_with_praise", v, v)
+		} else if polite && t.ent.flags&fPolite != 0 {
 			tr.rule(i, i, "politeness_in_complaint", v, 0)
 			s.sent[i] = 0
 		}
@@ -1244,7 +1308,119 @@ const (
 	abStory
 	abTime
 	abWhy
+	abScope
+	abQuick
+	abThanks
 )
+
+// quickOutcome reports whether the duration at token i says how fast a
+// service outcome came: "replied in 6 minutes", "refund in about 30
+// seconds", "fixed it in under an hour", "sorted within the hour",
+// "processed the same day". The duration must be short (seconds to
+// hours, a day, or up to five days), follow "in", "within" or "under"
+// (or be "the same/next day"), and a service outcome that is not negated
+// must come up to four tokens before it ("didn't reply in 5 days" is no
+// praise; "crashed twice in 3 days" has no outcome), with no promise in
+// its clause ("said they'd reply within 24 hours").
+func (s *scratch) quickOutcome(i int) bool {
+	if i < 2 {
+		return false
+	}
+	w := s.lowr(i)
+	switch string(w) {
+	case "weeks", "week", "months", "month", "years", "year":
+		return false
+	}
+	p := i - 1 // the preposition
+	switch prev := string(s.lowr(i - 1)); prev {
+	case "same", "next":
+		if string(w) != "day" && string(w) != "evening" && string(w) != "morning" {
+			return false
+		}
+		if string(s.lowr(i-2)) == "the" {
+			p = i - 2
+		}
+	default:
+		if prev == "the" || prev == "a" || prev == "an" || s.toks[i-1].ent.flags&fNumber != 0 {
+			if string(w) == "days" && !smallCount(s.lowr(i-1)) {
+				return false
+			}
+		} else if isDigits(s.lowr(i - 1)) {
+			if string(w) == "days" && !smallCount(s.lowr(i-1)) {
+				return false
+			}
+		} else {
+			return false
+		}
+		p = -1
+	prep:
+		for j := i - 2; j >= 0 && j >= i-4; j-- {
+			switch string(s.lowr(j)) {
+			case "in", "within", "under":
+				p = j
+				break prep
+			case "about", "around", "just", "only", "less", "than", "like":
+			default:
+				break prep
+			}
+		}
+		if p < 0 {
+			return false
+		}
+	}
+	if s.claim >= 0 && i >= s.claim && i <= s.claimEnd {
+		return false // the company's promise quoted back at it
+	}
+	outcome := false
+	for j := p - 1; j >= 0 && j >= p-7; j-- {
+		if s.toks[j].sentEnd {
+			break
+		}
+		switch string(s.lowr(j)) {
+		case "will", "we'll", "they'll", "you'll", "it'll", "would", "should", "said", "says", "promised",
+			"supposed", "meant", "expected", "guaranteed", "claims", "claimed", "hoping", "if":
+			return false // a promise or a hope, not what happened
+		}
+		if !outcome && j >= p-4 && (s.toks[j].ent.flags&(fLatent|fResolution) != 0 || string(s.lowr(j)) == "back") {
+			if s.negatedWindow(j) {
+				return false
+			}
+			outcome = true
+		}
+	}
+	return outcome
+}
+
+// smallCount reports whether a count of days is small enough to be quick.
+func smallCount(b []byte) bool {
+	switch string(b) {
+	case "1", "2", "3", "4", "5", "a", "an", "one", "two", "three", "four", "five", "few":
+		return true
+	}
+	return false
+}
+
+// quickValence is the valence of a duration that says a service was quick.
+var quickValence = 1.2
+
+// scopeStart returns the first token that may boost, dampen or negate
+// token i in reputation mode: not across the end of a sentence, nor across
+// a praise phrase, whose negator is spoken for ("no issues, great app");
+// a phrase that opens with a negator already carries its polarity, so
+// nothing before it negates it either ("no chat, no hassle"). Complaint
+// phrases keep negating what follows ("still no response").
+func (s *scratch) scopeStart(i int) int {
+	t := &s.toks[i]
+	if t.phraseLen > 0 && (t.ent.flags&fNegate != 0 || t.negNT || t.ent.word == wNo) {
+		return i
+	}
+	for k := i - 1; k >= 0 && k >= i-3; k-- {
+		if p := &s.toks[k]; p.sentEnd || p.phraseLen > 0 && p.phrase > 0 {
+			return k + 1
+		}
+	}
+	return 0
+}
 
 // substitution finds the wrong thing delivered: "ordered a medium, got an
 // XXL", "ordered noodles, received a salad". A later clause must say what
