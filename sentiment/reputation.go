@@ -2,7 +2,6 @@ package sentiment
 
 import (
 	"bytes"
-	"encoding/binary"
 	"math/bits"
 	"slices"
 	"strings"
@@ -526,7 +525,10 @@ func (s *scratch) expandRep(lex *lexicon, text string) {
 func asciiPrefix(text string) int {
 	i := 0
 	for ; i+8 <= len(text); i += 8 {
-		if x := binary.LittleEndian.Uint64([]byte(text[i : i+8])); x&0x8080808080808080 != 0 {
+		// the compiler merges these into one load
+		x := uint64(text[i]) | uint64(text[i+1])<<8 | uint64(text[i+2])<<16 | uint64(text[i+3])<<24 |
+			uint64(text[i+4])<<32 | uint64(text[i+5])<<40 | uint64(text[i+6])<<48 | uint64(text[i+7])<<56
+		if x&0x8080808080808080 != 0 {
 			return i + bits.TrailingZeros64(x&0x8080808080808080)/8
 		}
 	}
