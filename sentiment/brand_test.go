@@ -48,12 +48,14 @@ func brandRates(a *Analyzer, posts []brandPost, miss func(brandPost, string)) ma
 // targets: at least 90% of complaints negative, 90% of praise positive and
 // 83% of news neutral.
 //
-// brand_posts_fresh*.tsv were written by four other authors who never saw
+// brand_posts_fresh*.tsv were written by five other authors who never saw
 // the rules. They are harder and more honest than the first two sets, and
 // the targets are not met on them yet. The misses of fresh, fresh2 and
 // fresh3 were studied to find general rules, so they are development sets
-// now; fresh4 is held out: only its aggregate rates are read, and its
-// misses are never logged. Until the targets are met, the shortfall is
+// now. fresh4 and fresh5 are held out: only their aggregate rates are read,
+// and their misses are never logged (fresh4's group-level aggregates have
+// steered some choices, so fresh5, which no rule change has yet been
+// checked against, is the clean estimate). Until the targets are met, the shortfall is
 // logged as TARGET NOT MET and the achieved rate is the floor, so a
 // regression still fails.
 func TestBrandPostsHoldout(t *testing.T) {
@@ -69,9 +71,12 @@ func TestBrandPostsHoldout(t *testing.T) {
 		"brand_posts_fresh3.tsv/neutral":  0.78,
 		"brand_posts_fresh4.tsv/negative": 0.67,
 		"brand_posts_fresh4.tsv/positive": 0.74,
+		"brand_posts_fresh5.tsv/negative": 0.65,
+		"brand_posts_fresh5.tsv/positive": 0.78,
+		"brand_posts_fresh5.tsv/neutral":  0.65,
 	}
-	heldOut := map[string]bool{"brand_posts_fresh4.tsv": true}
-	files := []string{"brand_posts_fresh4.tsv", "brand_posts_fresh3.tsv", "brand_posts_fresh2.tsv",
+	heldOut := map[string]bool{"brand_posts_fresh4.tsv": true, "brand_posts_fresh5.tsv": true}
+	files := []string{"brand_posts_fresh5.tsv", "brand_posts_fresh4.tsv", "brand_posts_fresh3.tsv", "brand_posts_fresh2.tsv",
 		"brand_posts_fresh.tsv", "brand_posts_holdout.tsv", "brand_posts.tsv"}
 	for _, file := range files {
 		t.Run(file, func(t *testing.T) {
