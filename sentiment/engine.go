@@ -107,6 +107,7 @@ const (
 	cLower                   // a-z
 	cHigh                    // non-ASCII byte: decode the rune
 	cDigit                   // 0-9
+	cApos                    // an apostrophe (with cPunct)
 )
 
 var byteClass = func() (t [256]uint8) {
@@ -116,6 +117,8 @@ var byteClass = func() (t [256]uint8) {
 			t[c] = cHigh
 		case asciiSpace[c]:
 			t[c] = cSpace
+		case c == '\'':
+			t[c] = cPunct | cApos
 		case asciiPunct[c]:
 			t[c] = cPunct
 		case 'A' <= c && c <= 'Z':
@@ -202,9 +205,7 @@ func (s *scratch) tokenize(lex *lexicon, emojiStop bool) bool {
 			}
 			i += 8
 		}
-		if i > start {
-			all = cLower
-		}
+		all = uint8(min(i-start, 1)) * cLower // without a branch
 		for i < n {
 			cl := byteClass[b[i]]
 			if cl&(cSpace|cHigh) == 0 {
@@ -269,10 +270,8 @@ func (s *scratch) addToken(lex *lexicon, start, end int, all uint8) {
 	low := b[ls:le]
 	var k0 uint64
 	if ls+8 <= cap(b) {
-		k0 = binary.LittleEndian.Uint64(b[ls : ls+8])
-		if len(low) < 8 {
-			k0 &= 1<<(8*len(low)) - 1
-		}
+		// keep the first len(low) bytes, without a branch
+		k0 = binary.LittleEndian.Uint64(b[ls:ls+8]) & (^uint64(0) >> (8 * (8 - min(len(low), 8))))
 	} else {
 		k0 = key0(low)
 	}
@@ -344,7 +343,7 @@ func (s *scratch) shape(t *token, all uint8) {
 		t.upper = !hasLower
 	}
 	low := s.text[t.ls:t.le]
-	t.negNT = all&cPunct != 0 && containsNT(low)
+	t.negNT = all&cApos != 0 && containsNT(low)
 }
 
 // repToken records what reputation mode needs to know about a token:
@@ -354,9 +353,12 @@ func (s *scratch) shape(t *token, all uint8) {
 // (most of them) has no mark, no trailing punctuation and no kept
 // punctuation to strip.
 func (s *scratch) repToken(t *token, rawStart, rawEnd int, all uint8) {
-	if t.ent.flags == 0 {
+	if t.ent.flags == 0 && t.le-t.ls >= 3 {
+		// "ok," that the reference kept whole, or "goin": the last byte
+		// rules out most words first
 		n := int(t.le - t.ls)
-		if n >= 3 && n <= 4 && all&cPunct != 0 || n >= 5 && s.text[t.le-2] == 'i' && s.text[t.le-1] == 'n' {
+		last := s.text[t.le-1]
+		if last == 'n' && n >= 5 && s.text[t.le-2] == 'i' || all&cPunct != 0 && n <= 4 {
 			s.repWordForm(t) // may strip punctuation the reference kept
 		}
 	}

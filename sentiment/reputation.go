@@ -526,8 +526,9 @@ func asciiPrefix(text string) int {
 	i := 0
 	for ; i+8 <= len(text); i += 8 {
 		// the compiler merges these into one load
-		x := uint64(text[i]) | uint64(text[i+1])<<8 | uint64(text[i+2])<<16 | uint64(text[i+3])<<24 |
-			uint64(text[i+4])<<32 | uint64(text[i+5])<<40 | uint64(text[i+6])<<48 | uint64(text[i+7])<<56
+		w := text[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
 		if x&0x8080808080808080 != 0 {
 			return i + bits.TrailingZeros64(x&0x8080808080808080)/8
 		}
