@@ -179,7 +179,8 @@ var (
 		"extends", "updated", "customer", "users", "members", "fares", "prices", "stock", "shares",
 		// what companies, regulators and markets do in the news
 		"agree", "granted", "extended", "delays", "postpones", "step", "steps", "leave", "leaves",
-		"rise", "rises", "fall", "falls", "close", "open", "reopens", "hire", "recall", "suspends", "sign"}
+		"rise", "rises", "fall", "falls", "close", "open", "reopens", "hire", "recall", "suspends", "sign",
+		"cancels", "axes", "slashes", "scraps", "lays"}
 
 	// Phrases that name a service, not an opinion of it; without this
 	// "customer care" alone makes a post positive.

@@ -248,6 +248,7 @@ func TestReputationFixes(t *testing.T) {
 		{"charged early is no praise", "charged our card 30 days early for the renewal", "", "negative"},
 		{"headline with a longer subject", "Acme Energy standard tariff to rise 3% from January", "", "neutral"},
 		{"headline names joined by and", "Acme and Globex sign a content agreement", "", "neutral"},
+		{"headline with a cut", "Acme Air cancels 300 flights due to storm", "negative", "neutral"},
 		{"headline tenure is no waiting", "Acme Foods CEO steps down after 12 years", "", "neutral"},
 		{"prose is no headline", "Most frequent travellers will enjoy the new lounge", "", "positive"},
 		{"complaint with a noun subject", "Acme broadband engineers useless", "", "negative"},
