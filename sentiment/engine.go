@@ -59,8 +59,11 @@ type scratch struct {
 	rep      bool               // reputation mode during a call
 	// isHeadline is set in reputation mode when the text reads as news
 	isHeadline bool
-	claim      int // first token of a quoted claim, or -1
-	claimEnd   int // its last token
+	// qEnd is, in reputation mode, the last token of an opening
+	// information question ("Does Acme deliver on Sundays?"), or -1
+	qEnd     int
+	claim    int // first token of a quoted claim, or -1
+	claimEnd int // its last token
 	// summaries the tokenizer gathers so that later passes can be skipped
 	caps   int  // ALL CAPS tokens
 	hasBut bool // some token is "but"
@@ -519,6 +522,10 @@ func (a *Analyzer) score(s *scratch, text string, tr *tracer) Scores {
 	if rep {
 		s.prepareRep(lex, tr)
 		s.isHeadline = s.headline()
+		s.qEnd = -1
+		if s.qm > 0 && ablate&abQuestion == 0 {
+			s.qEnd = s.infoQuestion() // only texts with a '?'
+		}
 	}
 	if tr != nil {
 		tr.setTokens(s)
@@ -567,6 +574,9 @@ func (a *Analyzer) valence(s *scratch, i int, capDiff bool, tr *tracer) float64 
 		base, ok = a.repBase(s, i)
 	}
 	if !ok {
+		if rep && tr != nil {
+			s.traceMute(i, tr)
+		}
 		return 0
 	}
 	valence := base

@@ -176,7 +176,11 @@ var (
 		"begins", "starts", "closes", "buys", "sells", "sues", "settles", "faces",
 		"seasonal", "scheduled", "introduce", "debuts", "publishes", "upgrades", "retires", "shuts",
 		"discontinues", "invests", "opens", "reaches", "joins", "selects", "wins", "integrates",
-		"extends", "updated", "customer", "users", "members", "fares", "prices", "stock", "shares"}
+		"extends", "updated", "customer", "users", "members", "fares", "prices", "stock", "shares",
+		// what companies, regulators and markets do in the news
+		"agree", "granted", "extended", "delays", "postpones", "step", "steps", "leave", "leaves",
+		"rise", "rises", "fall", "falls", "close", "open", "reopens", "hire", "recall", "suspends", "sign",
+		"cancels", "axes", "slashes", "scraps", "lays"}
 
 	// Phrases that name a service, not an opinion of it; without this
 	// "customer care" alone makes a post positive.
@@ -686,9 +690,15 @@ const repCandMask = fLex | fBooster | fDuration | fRepeat | fAttempt | fLatent |
 func (a *Analyzer) repBase(s *scratch, i int) (float64, bool) {
 	t := &s.toks[i]
 	if t.phraseLen > 0 {
+		if i <= s.qEnd && t.phrase > 0 && t.phrase < questionMute {
+			return 0, false // "anyone know if they do free shipping?"
+		}
 		return t.phrase, true
 	}
 	f := t.ent.flags
+	if s.isHeadline && f&fDuration != 0 && f&fLex == 0 && ablate&abHeadline == 0 {
+		return 0, false // "steps down after 22 years": tenure, not waiting
+	}
 	if ablate&abDuration == 0 && f&fDuration != 0 && i > 0 && (s.toks[i-1].ent.flags&fNumber != 0 || isDigits(s.lowr(i-1))) && s.waitingContext(i) {
 		// "for two hours", "3 weeks now": time spent waiting
 		return -0.9, true
@@ -732,6 +742,9 @@ func (a *Analyzer) repBase(s *scratch, i int) (float64, bool) {
 		return 0, false
 	}
 	if ablate&abHeadline == 0 && s.isHeadline && f&fUser == 0 && v < headlineMute && v > -headlineMute {
+		return 0, false
+	}
+	if i <= s.qEnd && f&(fUser|fComplaint) == 0 && v < questionMute && v > -questionNegMute {
 		return 0, false
 	}
 	if t.elong {
@@ -795,6 +808,100 @@ func (s *scratch) countedAttempt(i int) bool {
 
 // headlineMute bounds the valences that a headline's wording mutes.
 var headlineMute = 2.6
+
+// questionMute and questionNegMute bound the valences that an information
+// question mutes: the positive words are what the asker hopes for ("free",
+// "accept", "worth"), the mildly negative ones what a price list says
+// ("charges"); stronger words ("great", "problem", "bad") still count, and
+// so do complaint words and phrases ("Is the app down again?").
+var questionMute, questionNegMute = 2.4, 1.2
+
+// infoQuestion returns the last token of the text's first sentence when
+// that sentence is a plain request for information about a company or
+// its service: it ends with '?', names something (a capitalised word
+// after its first, an @mention or a service word such as "order") and
+// opens, after @mentions and a greeting, with an auxiliary or a wh-word
+// other than "why" and "how" ("Does anyone know if ...", "which plan
+// includes ...", "@Acme when does ... drop?"). Rhetorical markers ("anyone
+// else", "ever", "seriously") disqualify it. It returns -1 otherwise.
+func (s *scratch) infoQuestion() int {
+	n := len(s.toks)
+	i := 0
+	for i < n && (s.toks[i].mention || greeting(s.lowr(i))) {
+		i++
+	}
+	if i+1 < n && string(s.lowr(i)) == "quick" && string(s.lowr(i+1)) == "question" {
+		i += 2
+	}
+	if i >= n {
+		return -1
+	}
+	switch string(s.lowr(i)) {
+	case "does", "do", "is", "are", "can", "could", "will", "which", "what", "when", "where", "has", "have",
+		"did", "anyone", "any", "should", "whats", "what's", "when's", "where's":
+	default:
+		return -1
+	}
+	named := false
+	for j := i; j < n; j++ {
+		switch string(s.lowr(j)) {
+		case "else", "ever", "seriously", "why", "how":
+			return -1
+		}
+		if w := s.str(j); j > i && (s.toks[j].mention || len(w) > 1 && w[0] >= 'A' && w[0] <= 'Z' && w[1] != '\'') || s.toks[j].ent.flags&fService != 0 {
+			named = true
+		}
+		if !s.toks[j].sentEnd && j < n-1 {
+			continue
+		}
+		if !named {
+			return -1
+		}
+		b := s.text[:s.nText]
+		for k := int(s.toks[j].e); k < len(b) && asciiPunct[b[k]]; k++ {
+			if b[k] == '?' {
+				if j-i < 2 {
+					return -1
+				}
+				return j
+			}
+		}
+		return -1
+	}
+	return -1
+}
+
+// greeting reports the words that open a post before its question.
+func greeting(b []byte) bool {
+	switch string(b) {
+	case "hi", "hey", "hello", "hiya", "morning", "evening":
+		return true
+	}
+	return false
+}
+
+// traceMute names, for --explain, the rule that muted lexicon token i.
+func (s *scratch) traceMute(i int, tr *tracer) {
+	t := &s.toks[i]
+	v := t.ent.val
+	if t.phraseLen > 0 {
+		v = t.phrase
+	} else if t.ent.flags&fLex == 0 {
+		if s.isHeadline && t.ent.flags&fDuration != 0 {
+			tr.rule(i, i, "headline", 0, 0)
+		}
+		return
+	}
+	if t.ent.flags&fAmbiguous != 0 && !s.ambiguousIsSentiment(i) || t.quoted && v > 0 {
+		return // muted by other rules
+	}
+	switch {
+	case i <= s.qEnd:
+		tr.rule(i, i, "info_question", v, 0)
+	case s.isHeadline:
+		tr.rule(i, i, "headline", v, 0)
+	}
+}
 
 // repWordForm looks up two word forms the reference misses: a two-letter
 // word that kept its punctuation because the reference takes anything of
@@ -1229,7 +1336,7 @@ func (s *scratch) headline() bool {
 	if s.toks[1].ent.flags&fNews == 0 && n > 3 && len(s.str(1)) > 0 && s.str(1)[0] >= 'A' && s.str(1)[0] <= 'Z' {
 		k = 2 // two-word name
 	}
-	if s.toks[k].ent.flags&fNews == 0 {
+	if s.toks[k].ent.flags&fNews == 0 && (ablate&abNewsLead != 0 || !s.newsLead(&k)) {
 		return false
 	}
 	for i := 0; i < n; i++ {
@@ -1246,6 +1353,85 @@ func (s *scratch) headline() bool {
 		}
 	}
 	return true
+}
+
+// newsLead finds the news verb of a headline whose subject is longer than
+// a name: names joined by "and" ("Fibrelink and Coastnet agree ..."), a
+// three-word name ("Grand Corvina Hotels to open ...") or a name followed
+// by up to three plain nouns ("Emberline Gas chairman to step down",
+// "Voltgrid Energy standard variable tariff to rise ..."). The subject is
+// at most five words with no comma, no lowercase lexicon word, and after
+// a lowercase noun the news word must be a verb: "Acme broadband engineers
+// useless" has no news verb. On success *k is the news word's index.
+func (s *scratch) newsLead(k *int) bool {
+	n := len(s.toks)
+	lower := 0
+	for j := 1; j < n && j <= 5; j++ {
+		t := &s.toks[j]
+		if t.ent.flags&fNews != 0 {
+			if lower > 0 && newsNoun(s.lowr(j)) {
+				return false
+			}
+			*k = j
+			return true
+		}
+		if s.toks[j-1].comma || s.toks[j-1].sentEnd || t.ent.flags&fNegate != 0 || t.phraseLen > 0 || t.skip || t.mention || t.hash {
+			return false
+		}
+		w := s.str(j)
+		switch {
+		case len(w) > 0 && w[0] >= 'A' && w[0] <= 'Z':
+			// a name may be a word ("Voltgrid Energy", "Pulse Fitness")
+		case t.ent.flags&fLex != 0:
+			return false
+		case string(w) == "and" || string(w) == "&" || string(w) == "&amp;":
+		case isWordish(w) && lower < 3 && !commonStarter(w) && !newsFiller(w) && s.brandName():
+			lower++
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// brandName reports whether the text opens with what can only be a name:
+// two capitalised words ("Emberline Gas") or one with a capital inside
+// ("TollStream"). A single capitalised word is as likely to open a
+// sentence ("Those outside show business will ...").
+func (s *scratch) brandName() bool {
+	w := s.str(0)
+	for _, c := range w[1:] {
+		if c >= 'A' && c <= 'Z' {
+			return true
+		}
+	}
+	w = s.str(1)
+	return len(w) > 0 && w[0] >= 'A' && w[0] <= 'Z'
+}
+
+// newsNoun reports the news words that are nouns: after a lowercase noun
+// they start a new phrase rather than report what the subject did.
+func newsNoun(b []byte) bool {
+	switch string(b) {
+	case "customers", "drivers", "team", "board", "ceo", "app", "menu", "store", "flight", "pilots",
+		"shareholders", "workers", "engineers", "economists", "pricing", "status", "customer", "users",
+		"members", "fares", "prices", "stock", "shares", "seasonal", "scheduled":
+		return true
+	}
+	return false
+}
+
+// newsFiller reports lowercase words that cannot sit inside a headline's
+// subject: verbs and function words of ordinary sentences.
+func newsFiller(b []byte) bool {
+	switch string(b) {
+	case "is", "are", "was", "were", "be", "been", "has", "have", "had", "do", "does", "did", "can", "could",
+		"should", "would", "still", "again", "not", "never", "always", "just", "really", "so", "very", "too",
+		"of", "for", "with", "in", "on", "at", "by", "from", "the", "a", "an", "this", "that", "it", "why",
+		"what", "how", "when", "where", "who", "like", "keep", "keeps", "kept", "got", "get", "gets":
+		return true
+	}
+	return false
 }
 
 // adjectiveUse reports whether a booster that is also an adjective
@@ -1314,6 +1500,8 @@ const (
 	abScope
 	abQuick
 	abThanks
+	abNewsLead
+	abQuestion
 )
 
 // quickOutcome reports whether the duration at token i says how fast a

@@ -246,6 +246,18 @@ func TestReputationFixes(t *testing.T) {
 		{"sarcastic cute", "the app crashed twice at checkout. Cute.", "positive", "negative"},
 		{"sincere helpful", "support was helpful and quick", "positive", "positive"},
 		{"charged early is no praise", "charged our card 30 days early for the renewal", "", "negative"},
+		{"headline with a longer subject", "Acme Energy standard tariff to rise 3% from January", "", "neutral"},
+		{"headline names joined by and", "Acme and Globex sign a content agreement", "", "neutral"},
+		{"headline with a cut", "Acme Air cancels 300 flights due to storm", "negative", "neutral"},
+		{"headline tenure is no waiting", "Acme Foods CEO steps down after 12 years", "", "neutral"},
+		{"prose is no headline", "Most frequent travellers will enjoy the new lounge", "", "positive"},
+		{"complaint with a noun subject", "Acme broadband engineers useless", "", "negative"},
+		{"information question", "Does anyone know if Acme charges for paper bills?", "negative", "neutral"},
+		{"information question with free", "which Acme plan includes free delivery?", "positive", "neutral"},
+		{"question to a mention", "@AcmeHelp when does the new season of Long Night drop?", "negative", "neutral"},
+		{"question about a failure", "Is the Acme app broken again?", "", "negative"},
+		{"anyone else is no information question", "Does anyone else think the new Acme menu is good?", "", "positive"},
+		{"question without a name", "what's a good time to call tomorrow?", "", "positive"},
 	}
 	v, r := mustNew(t, WithMode(ModeVADER)), mustNew(t)
 	for _, tc := range tests {
