@@ -71,7 +71,7 @@ func TestBrandPostsHoldout(t *testing.T) {
 		"brand_posts_fresh4.tsv/positive": 0.74,
 		"brand_posts_fresh5.tsv/negative": 0.65,
 		"brand_posts_fresh5.tsv/positive": 0.78,
-		"brand_posts_fresh5.tsv/neutral":  0.65,
+		"brand_posts_fresh5.tsv/neutral":  0.74,
 	}
 	heldOut := map[string]bool{"brand_posts_fresh4.tsv": true, "brand_posts_fresh5.tsv": true}
 	files := []string{"brand_posts_fresh5.tsv", "brand_posts_fresh4.tsv", "brand_posts_fresh3.tsv", "brand_posts_fresh2.tsv",
