@@ -44,8 +44,8 @@ type scratch struct {
 	join  []byte
 	toks  []token
 	sent  []float64
-	// cand lists, in order, the tokens that may carry a valence (see
-	// candMask): the valence loop and the final sum visit only these, as
+	// cand lists, in order, the tokens that may carry a valence (fLex, or
+	// repCandMask in reputation mode, a #hashtag or a phrase): the valence loop and the final sum visit only these, as
 	// every other token's valence is 0. dense is set when a post-level rule
 	// gives a valence to some other token, so that the sum visits all.
 	cand  []int32
@@ -278,11 +278,9 @@ func (s *scratch) addToken(lex *lexicon, start, end int, all uint8) {
 	} else {
 		k0 = key0(low)
 	}
-	var h uint64
+	h := fmix(k0 ^ uint64(len(low))<<56) // hashK0, inlined for short words
 	if len(low) > 8 {
 		h = hashK0(k0, low)
-	} else {
-		h = fmix(k0 ^ uint64(len(low))<<56)
 	}
 	if lex.table.maybeHas(h) {
 		if e := lex.table.probeK0(low, k0, h); e != nil {

@@ -327,7 +327,9 @@ func buildLexicon(words map[string]float64, emoji map[string]string, rep bool) *
 	if rep {
 		applyReputation(l, emoji)
 	}
-	l.indexPhrases()
+	if err := l.indexPhrases(); err != nil {
+		panic(err) // the built-in lexicon has a few hundred phrases
+	}
 	l.table = newWordTable(l.words)
 	return l
 }
@@ -347,7 +349,7 @@ func (l *lexicon) addPhrase(k string, v float64) {
 
 // indexPhrases flags each phrase's anchor, its longest word (the last of
 // equally long ones), and lists the phrase under it.
-func (l *lexicon) indexPhrases() {
+func (l *lexicon) indexPhrases() error {
 	for k, e := range l.words {
 		if e.flags&fAnchor != 0 { // a copy of an indexed lexicon
 			e.flags &^= fAnchor
@@ -371,6 +373,9 @@ func (l *lexicon) indexPhrases() {
 		}
 		e := l.words[words[off]]
 		if e.flags&fAnchor == 0 {
+			if len(l.anchors) == 1<<16-1 {
+				return fmt.Errorf("sentiment: lexicon phrases: more than %d distinct anchor words", 1<<16-1)
+			}
 			l.anchors = append(l.anchors, nil)
 			e.flags |= fAnchor
 			e.anchor = uint16(len(l.anchors))
@@ -379,10 +384,11 @@ func (l *lexicon) indexPhrases() {
 		refs := &l.anchors[e.anchor-1]
 		*refs = append(*refs, phraseRef{words: words, off: off, key: k, val: l.phrases[k]})
 	}
+	return nil
 }
 
 // withOverrides returns a copy of l with user entries applied.
-func (l *lexicon) withOverrides(user map[string]float64, rep bool) *lexicon {
+func (l *lexicon) withOverrides(user map[string]float64, rep bool) (*lexicon, error) {
 	c := *l
 	c.words = make(map[string]entry, len(l.words)+len(user))
 	for k, e := range l.words {
@@ -405,8 +411,10 @@ func (l *lexicon) withOverrides(user map[string]float64, rep bool) *lexicon {
 		c.words[k] = e
 	}
 	if rep {
-		c.indexPhrases()
+		if err := c.indexPhrases(); err != nil {
+			return nil, err
+		}
 	}
 	c.table = newWordTable(c.words)
-	return &c
+	return &c, nil
 }

@@ -136,7 +136,9 @@ func New(opts ...Option) (*Analyzer, error) {
 	}
 	lex := base
 	if len(o.lexicon) > 0 {
-		lex = base.withOverrides(o.lexicon, o.mode == ModeReputation)
+		if lex, err = base.withOverrides(o.lexicon, o.mode == ModeReputation); err != nil {
+			return nil, err
+		}
 	}
 	return &Analyzer{mode: o.mode, neg: o.neg, pos: o.pos, lex: lex}, nil
 }

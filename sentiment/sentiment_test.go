@@ -3,6 +3,7 @@ package sentiment
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"sync"
@@ -78,6 +79,14 @@ func TestOptions(t *testing.T) {
 	}
 	if _, err := New(WithLexicon(map[string]float64{"x": math.NaN()})); err == nil {
 		t.Error("NaN valence: no error")
+	}
+	// each phrase is indexed under its longest word, 16 bits' worth of them
+	many := make(map[string]float64, 1<<16)
+	for i := range 1 << 16 {
+		many[fmt.Sprintf("anchor%06d x", i)] = -1
+	}
+	if _, err := New(WithLexicon(many)); err == nil {
+		t.Error("65,536 distinct phrase anchors: no error")
 	}
 	if got := mustNew(t).Mode(); got != ModeReputation {
 		t.Errorf("default mode %q, want reputation", got)

@@ -141,17 +141,10 @@ func (t *wordTable) probeK0(key []byte, k0, h uint64) *entry {
 // tokenizer's byte loop free of a per-byte multiply chain (FNV-1a cost
 // ~4 cycles a byte), and nearly every word is one 8-byte load and the
 // finaliser.
-func hashKey[T string | []byte](k T) uint64 {
-	h := key0(k) ^ uint64(len(k))<<56
-	for i := 8; i < len(k); i += 8 {
-		h = (h ^ key0(k[i:])) * 0x9e3779b97f4a7c15
-		h ^= h >> 32
-	}
-	return fmix(h)
-}
+func hashKey[T string | []byte](k T) uint64 { return hashK0(key0(k), k) }
 
 // hashK0 is hashKey with k0 = key0(k) already loaded.
-func hashK0(k0 uint64, k []byte) uint64 {
+func hashK0[T string | []byte](k0 uint64, k T) uint64 {
 	h := k0 ^ uint64(len(k))<<56
 	for i := 8; i < len(k); i += 8 {
 		h = (h ^ key0(k[i:])) * 0x9e3779b97f4a7c15
