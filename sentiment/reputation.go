@@ -554,8 +554,9 @@ func (s *scratch) prepareRep(lex *lexicon, tr *tracer) {
 	// word not already inside one wins
 	s.matches = s.matches[:0]
 	for _, j := range s.anchored {
-		for k := range lex.anchors[s.toks[j].ent.anchor-1] {
-			p := &lex.anchors[s.toks[j].ent.anchor-1][k]
+		refs := lex.anchors[s.toks[j].ent.anchor-1]
+		for k := range refs {
+			p := &refs[k]
 			start := int(j) - p.off
 			if start < 0 || start+len(p.words) > len(s.toks) || !s.wordsAt(start, p.words) {
 				continue
