@@ -70,6 +70,11 @@ type scratch struct {
 	hasNeg bool // some token negates
 	// reputation mode: some token is about a service
 	hasService bool
+	// the tokenizer's accumulators for the three above: the union of the
+	// tokens' flags and of 1<<word, and whether some token holds "n't"
+	flagsAny uint32
+	wordsAny uint64
+	anyNT    bool
 	// reputation mode: tokens that may name a time (a digit, a weekday)
 	times int
 	// signs of the token valences, which the "but" rule keeps
@@ -174,9 +179,15 @@ func (s *scratch) tokenize(lex *lexicon, emojiStop bool) bool {
 	s.toks = s.toks[:0]
 	s.cand = s.cand[:0]
 	s.anchored = s.anchored[:0]
-	s.caps, s.hasBut, s.hasNeg, s.hasService, s.times = 0, false, false, false, 0
+	s.caps, s.times = 0, 0
+	s.flagsAny, s.wordsAny, s.anyNT = 0, 0, false
 	s.nText = len(s.text)
 	s.ep, s.qm = 0, 0
+	mask := fLex // the flags of a token that may carry a valence
+	if s.rep {
+		mask = repCandMask
+	}
+	fast := !slowTokens
 	b := s.text
 	n := len(b)
 	i := 0
@@ -186,6 +197,29 @@ func (s *scratch) tokenize(lex *lexicon, emojiStop bool) bool {
 		if cl&cSpace != 0 {
 			i++
 			continue
+		}
+		// Most tokens (85% of the VADER corpora) are at most 8 ASCII
+		// letters, maybe with trailing punctuation ("great,") and then a
+		// space: one 8-byte load (into the buffer's spare capacity near
+		// the end) finds the word and its lowercase form, which is hashed
+		// as it is. The rest take addToken.
+		if cl&(cLower|cUpper) != 0 && i+8 <= cap(b) && fast {
+			x := binary.LittleEndian.Uint64(b[i : i+8])
+			xl := x | 0x20*lsb // lowercase, if a letter
+			// bit 7 of byte k is set when xl's byte k is a-z; bytes after
+			// the first that is not may be wrong (carries), but are not used
+			let := (xl + 0x1f*lsb) &^ (xl + 0x05*lsb) & msb
+			w := min(bits.TrailingZeros64(^let&msb)>>3, n-i)
+			e := i + w // the end of the raw token
+			for e < n && asciiPunct[b[e]] {
+				e++
+			}
+			// punctuation is stripped only from 3 letters or more
+			if (e == n || b[e] == ' ') && (e == i+w || w >= 3) {
+				i = s.letterWord(lex, x, i, w, e, mask)
+				b = s.text // letterWord may have grown the buffer
+				continue
+			}
 		}
 		if cl&cHigh != 0 {
 			r, w := utf8.DecodeRune(b[i:])
@@ -240,10 +274,115 @@ func (s *scratch) tokenize(lex *lexicon, emojiStop bool) bool {
 	// the vectorised bytes.Count keeps a branch out of the scan
 	s.ep = bytes.Count(b[:n], bang)
 	s.qm = bytes.Count(b[:n], qmark)
+	s.hasBut = s.wordsAny&(1<<wBut) != 0
+	s.hasNeg = s.anyNT || s.flagsAny&fNegate != 0
+	s.hasService = s.flagsAny&fService != 0
 	return true
 }
 
+// letterWord adds the token s.text[start:end]: w (1 to 8) ASCII letters,
+// whose bytes are the low bytes of x, and then punctuation (none, or w is
+// at least 3, so that the punctuation is stripped). This is addToken for
+// most tokens, without the steps that such a word cannot need. It returns
+// where the next token may start.
+func (s *scratch) letterWord(lex *lexicon, x uint64, start, w, end int, mask uint32) int {
+	m := ^uint64(0) >> ((64 - 8*w) & 63) // the first w bytes; & 63: a plain shift
+	k0 := (x | 0x20*lsb) & m             // the lowercase form
+	k := len(s.toks)
+	if k == cap(s.toks) {
+		s.toks = append(s.toks, token{})
+	}
+	s.toks = s.toks[:k+1]
+	t := &s.toks[k]
+	*t = token{s: int32(start), e: int32(start + w), ls: int32(start), le: int32(start + w)}
+	if x&m != k0 {
+		// capitals: the lowercase form goes after the text
+		ls := len(s.text)
+		s.text = binary.LittleEndian.AppendUint64(s.text, k0)[:ls+w]
+		t.ls, t.le = int32(ls), int32(ls+w)
+		if x&m&(0x20*lsb) == 0 { // no lowercase letter: str.isupper()
+			t.upper = true
+			s.caps++
+		}
+	}
+	h := fmix(k0 ^ uint64(w)<<56) // hashK0
+	if lex.table.maybeHas(h) {
+		if e := lex.table.probeShort(w, k0, h); e != nil {
+			t.ent = *e
+		}
+	}
+	f := t.ent.flags
+	if s.rep {
+		if f == 0 && w >= 3 && (w >= 5 && k0>>(8*(w-2)&63)&0xffff == 'i'|'n'<<8 || tripleIn(k0, w)) {
+			s.plainRep(t, k0, w)
+			f = t.ent.flags
+		} else {
+			s.times += int(f / fTime & 1)
+		}
+		for p := start + w; p < end; p++ {
+			switch s.text[p] {
+			case '.', '!', '?':
+				t.sentEnd = true
+			case ',', ';', ':', '-':
+				t.comma = true
+			}
+		}
+	}
+	if f&(mask|fAnchor) != 0 {
+		if f&mask != 0 {
+			s.cand = append(s.cand, int32(k))
+		}
+		if f&fAnchor != 0 {
+			s.anchored = append(s.anchored, int32(k))
+		}
+	}
+	s.flagsAny |= f
+	s.wordsAny |= 1 << (t.ent.word & 63)
+	return end + 1
+}
+
+// plainRep is repToken for a plain word (see tokenize) that is not in the
+// lexicon but may be "goin" or have stretched letters.
+func (s *scratch) plainRep(t *token, k0 uint64, n int) {
+	if n >= 5 && k0>>(8*(n-2)&63)&0xffff == 'i'|'n'<<8 {
+		s.repWordForm(t)
+	}
+	if t.ent.flags&fTime != 0 {
+		s.times++
+	}
+	if t.ent.flags == 0 && tripleIn(k0, n) {
+		s.squeeze(t)
+	}
+}
+
+// addFlags records token k (t) in the candidate and anchor lists and the
+// tokenizer's summaries; mask holds the flags of a candidate.
+func (s *scratch) addFlags(t *token, k int, mask uint32) {
+	f := t.ent.flags
+	if f&mask != 0 || t.hash {
+		s.cand = append(s.cand, int32(k))
+	}
+	if f&fAnchor != 0 {
+		s.anchored = append(s.anchored, int32(k))
+	}
+	s.flagsAny |= f
+	s.wordsAny |= 1 << (t.ent.word & 63)
+}
+
+// tripleIn reports whether the first n (3 to 8) bytes of k0, all letters,
+// hold one letter three times in a row.
+func tripleIn(k0 uint64, n int) bool {
+	y := k0 ^ k0>>8 // byte k is zero when b[k] == b[k+1]
+	z := y | y>>8   // byte k is zero when b[k] == b[k+1] == b[k+2]
+	z |= ^uint64(0) << (8 * (n - 2) & 63)
+	return (z-lsb)&^z&msb != 0
+}
+
 var bang, qmark = []byte{'!'}, []byte{'?'}
+
+// slowTokens makes every token take addToken, for the test that holds
+// letterWord to the same results.
+var slowTokens = false
 
 const lsb, msb = 0x0101010101010101, 0x8080808080808080
 
@@ -274,7 +413,7 @@ func (s *scratch) addToken(lex *lexicon, start, end int, all uint8) {
 	var k0 uint64
 	if ls+8 <= cap(b) {
 		// keep the first len(low) bytes, without a branch
-		k0 = binary.LittleEndian.Uint64(b[ls:ls+8]) & (^uint64(0) >> (8 * (8 - min(len(low), 8))))
+		k0 = binary.LittleEndian.Uint64(b[ls:ls+8]) & (^uint64(0) >> (8 * (8 - min(len(low), 8)) & 63))
 	} else {
 		k0 = key0(low)
 	}
@@ -292,18 +431,11 @@ func (s *scratch) addToken(lex *lexicon, start, end int, all uint8) {
 		s.repToken(t, start, end, all)
 		mask = repCandMask
 	}
-	if t.ent.flags&mask != 0 || t.hash {
-		s.cand = append(s.cand, int32(k))
-	}
-	if t.ent.flags&fAnchor != 0 {
-		s.anchored = append(s.anchored, int32(k))
-	}
 	if t.upper {
 		s.caps++
 	}
-	s.hasBut = s.hasBut || t.ent.word == wBut
-	s.hasNeg = s.hasNeg || t.negNT || t.ent.flags&fNegate != 0
-	s.hasService = s.hasService || t.ent.flags&fService != 0
+	s.anyNT = s.anyNT || t.negNT
+	s.addFlags(t, k, mask)
 }
 
 // shape strips t's punctuation and lowercases it (see addToken).
@@ -386,6 +518,12 @@ func (s *scratch) repToken(t *token, rawStart, rawEnd int, all uint8) {
 	if t.ent.flags != 0 || t.le-t.ls < 3 || !hasTriple(s.text, int(t.ls), int(t.le)) {
 		return // no letter occurs three times in a row (nearly every word)
 	}
+	s.squeeze(t)
+}
+
+// squeeze looks a word with a letter stretched three times or more up in
+// the lexicon with its runs cut to two letters, then to one.
+func (s *scratch) squeeze(t *token) {
 	for _, keep := range [...]int{2, 1} {
 		ls := len(s.text)
 		run := 0

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -408,4 +409,50 @@ func FuzzScore(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestFastTokensMatchAddToken holds the tokenizer's fast path for short
+// ASCII words (letterWord) to the general one (addToken): every corpus
+// text, brand post and edge case scores the same both ways, in both modes.
+func TestFastTokensMatchAddToken(t *testing.T) {
+	texts := []string{
+		"abcdefgh", "Abcdefgh", "ABCDEFGH", "abcdefgh.", "ABCDEFGH!!", "abcdefghi", "I", "I.", "ok,", "OK!", "Ok...",
+		"goin", "Goin.", "lovin", "LOVIN!", "sooooo good", "Soooo,", "GREAT, another outage.", "bad:", "Tuesday?",
+		"a b c", "x", "no.", "NOT good", "Not good", "wait-", "word\tword", "end  ", "  start", "hi!?", "it's",
+	}
+	for _, ct := range loadCorpora(t) {
+		texts = append(texts, ct.text)
+	}
+	files, err := filepath.Glob("testdata/brand_posts*.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		for _, p := range loadBrandPosts(t, filepath.Base(f)) {
+			texts = append(texts, p.text)
+		}
+	}
+	for _, m := range []Mode{ModeVADER, ModeReputation} {
+		a, err := New(WithMode(m))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fast := make([]Scores, len(texts))
+		for i, tx := range texts {
+			fast[i] = a.Score(tx)
+		}
+		slowTokens = true
+		bad := 0
+		for i, tx := range texts {
+			if got := a.Score(tx); got != fast[i] {
+				if bad++; bad <= 5 {
+					t.Errorf("%s %q: fast path %+v, addToken %+v", m, tx, fast[i], got)
+				}
+			}
+		}
+		slowTokens = false
+		if bad > 0 {
+			t.Errorf("%s: %d of %d texts differ", m, bad, len(texts))
+		}
+	}
 }
