@@ -50,6 +50,7 @@ type scratch struct {
 	// gives a valence to some other token, so that the sum visits all.
 	cand  []int32
 	dense bool
+	all   []int32 // every token, for valenced
 	// reputation mode: the tokens that anchor phrases, and the phrases
 	// found from them
 	anchored []int32
@@ -171,17 +172,18 @@ func (s *scratch) expandEmoji(lex *lexicon, text string) {
 
 // tokenize splits s.text like Python's str.split(), applies
 // _strip_punc_if_word, resolves every token's lexicon entry and counts the
-// '!' and '?' that punctuation emphasis needs. With emojiStop set it stops
-// and returns false at the first character that has an emoji description,
-// so that the caller can expand emoji and start again; texts without emoji
-// (nearly all) are thus scanned once.
-func (s *scratch) tokenize(lex *lexicon, emojiStop bool) bool {
+// '!' and '?' that punctuation emphasis needs. With stop set it stops and
+// returns false at the first character that would be rewritten (see
+// stopAt), so that the caller can rewrite the text and start again; texts
+// without such characters (nearly all) are thus scanned once.
+func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 	s.toks = s.toks[:0]
 	s.cand = s.cand[:0]
 	s.anchored = s.anchored[:0]
 	s.caps, s.times = 0, 0
 	s.flagsAny, s.wordsAny, s.anyNT = 0, 0, false
 	s.nText = len(s.text)
+	s.text = append(s.text, ' ') // stops the fast path's words
 	s.ep, s.qm = 0, 0
 	mask := fLex // the flags of a token that may carry a valence
 	if s.rep {
@@ -189,7 +191,7 @@ func (s *scratch) tokenize(lex *lexicon, emojiStop bool) bool {
 	}
 	fast := !slowTokens
 	b := s.text
-	n := len(b)
+	n := s.nText
 	i := 0
 	for i < n {
 		c := b[i]
@@ -198,25 +200,36 @@ func (s *scratch) tokenize(lex *lexicon, emojiStop bool) bool {
 			i++
 			continue
 		}
-		// Most tokens (85% of the VADER corpora) are at most 8 ASCII
+		// Most tokens (91% of the VADER corpora) are at most 16 ASCII
 		// letters, maybe with trailing punctuation ("great,") and then a
-		// space: one 8-byte load (into the buffer's spare capacity near
-		// the end) finds the word and its lowercase form, which is hashed
-		// as it is. The rest take addToken.
+		// space: one or two 8-byte loads (into the buffer's spare
+		// capacity near the end; the space after the text stops the
+		// word) find the word and its lowercase form, which is hashed as
+		// it is. The rest take addToken.
 		if cl&(cLower|cUpper) != 0 && i+8 <= cap(b) && fast {
 			x := binary.LittleEndian.Uint64(b[i : i+8])
+			// bit 7 of byte k of nl is set when byte k is not a letter
+			// (only the first such bit is sure: carries)
 			xl := x | 0x20*lsb // lowercase, if a letter
-			// bit 7 of byte k is set when xl's byte k is a-z; bytes after
-			// the first that is not may be wrong (carries), but are not used
-			let := (xl + 0x1f*lsb) &^ (xl + 0x05*lsb) & msb
-			w := min(bits.TrailingZeros64(^let&msb)>>3, n-i)
+			nl := ^((xl + 0x1f*lsb) &^ (xl + 0x05*lsb)) & msb
+			m := (nl&-nl)>>7 - 1 // the letters' bytes (all 8 if nl is 0)
+			w := bits.TrailingZeros64(nl) >> 3
+			var x2, m2 uint64
+			if nl == 0 && i+16 <= cap(b) {
+				// a longer word: its next 8 bytes
+				x2 = binary.LittleEndian.Uint64(b[i+8 : i+16])
+				xl := x2 | 0x20*lsb
+				nl := ^((xl + 0x1f*lsb) &^ (xl + 0x05*lsb)) & msb
+				m2 = (nl&-nl)>>7 - 1
+				w += bits.TrailingZeros64(nl) >> 3
+			}
 			e := i + w // the end of the raw token
-			for e < n && asciiPunct[b[e]] {
+			for asciiPunct[b[e]] {
 				e++
 			}
 			// punctuation is stripped only from 3 letters or more
-			if (e == n || b[e] == ' ') && (e == i+w || w >= 3) {
-				i = s.letterWord(lex, x, i, w, e, mask)
+			if b[e] == ' ' && (e == i+w || w >= 3) {
+				i = s.letterWord(x&m, (x|0x20*lsb)&m, x2&m2, (x2|0x20*lsb)&m2, i, w, e, mask)
 				b = s.text // letterWord may have grown the buffer
 				continue
 			}
@@ -258,11 +271,14 @@ func (s *scratch) tokenize(lex *lexicon, emojiStop bool) bool {
 				if isPySpace(r) {
 					break
 				}
-				if emojiStop && w > 1 {
+				if stop == stopEmoji && w > 1 {
 					if _, ok := lex.emoji[r]; ok {
 						return false
 					}
 				}
+			}
+			if stop == stopHigh {
+				return false
 			}
 			all |= cHigh
 			i += w
@@ -280,14 +296,13 @@ func (s *scratch) tokenize(lex *lexicon, emojiStop bool) bool {
 	return true
 }
 
-// letterWord adds the token s.text[start:end]: w (1 to 8) ASCII letters,
-// whose bytes are the low bytes of x, and then punctuation (none, or w is
-// at least 3, so that the punctuation is stripped). This is addToken for
-// most tokens, without the steps that such a word cannot need. It returns
-// where the next token may start.
-func (s *scratch) letterWord(lex *lexicon, x uint64, start, w, end int, mask uint32) int {
-	m := ^uint64(0) >> ((64 - 8*w) & 63) // the first w bytes; & 63: a plain shift
-	k0 := (x | 0x20*lsb) & m             // the lowercase form
+// letterWord adds the token s.text[start:end]: w (1 to 16) ASCII letters,
+// whose bytes are x and then x2 (lowercase: k0 and k1; all zero padded),
+// and then punctuation (none, or w is at least 3, so that the punctuation
+// is stripped). This is addToken for most tokens, without the steps that
+// such a word cannot need. It returns where the next token may start.
+func (s *scratch) letterWord(x, k0, x2, k1 uint64, start, w, end int, mask uint32) int {
+	lex := s.lex
 	k := len(s.toks)
 	if k == cap(s.toks) {
 		s.toks = append(s.toks, token{})
@@ -295,25 +310,39 @@ func (s *scratch) letterWord(lex *lexicon, x uint64, start, w, end int, mask uin
 	s.toks = s.toks[:k+1]
 	t := &s.toks[k]
 	*t = token{s: int32(start), e: int32(start + w), ls: int32(start), le: int32(start + w)}
-	if x&m != k0 {
+	if x != k0 || x2 != k1 {
 		// capitals: the lowercase form goes after the text
 		ls := len(s.text)
-		s.text = binary.LittleEndian.AppendUint64(s.text, k0)[:ls+w]
+		s.text = binary.LittleEndian.AppendUint64(s.text, k0)
+		s.text = binary.LittleEndian.AppendUint64(s.text, k1)[:ls+w]
 		t.ls, t.le = int32(ls), int32(ls+w)
-		if x&m&(0x20*lsb) == 0 { // no lowercase letter: str.isupper()
+		if (x|x2)&(0x20*lsb) == 0 { // no lowercase letter: str.isupper()
 			t.upper = true
 			s.caps++
 		}
 	}
-	h := fmix(k0 ^ uint64(w)<<56) // hashK0
-	if lex.table.maybeHas(h) {
-		if e := lex.table.probeShort(w, k0, h); e != nil {
-			t.ent = *e
+	if w <= 8 {
+		h := fmix(k0 ^ uint64(w)<<56) // hashK0
+		if lex.table.maybeHas(h) {
+			if e := lex.table.probeShort(w, k0, h); e != nil {
+				t.ent = *e
+			}
+		}
+	} else {
+		h := (k0 ^ uint64(w)<<56 ^ k1) * hashMul // hashK0
+		h = fmix(h ^ h>>32)
+		if lex.table.maybeHas(h) {
+			if e := lex.table.probeK0(s.text[t.ls:t.le], k0, h); e != nil {
+				t.ent = *e
+			}
 		}
 	}
 	f := t.ent.flags
 	if s.rep {
-		if f == 0 && w >= 3 && (w >= 5 && k0>>(8*(w-2)&63)&0xffff == 'i'|'n'<<8 || tripleIn(k0, w)) {
+		if f == 0 && w > 8 {
+			s.repToken(t, start, start+w, cLower) // as addToken: rare
+			f = t.ent.flags
+		} else if f == 0 && w >= 3 && (w >= 5 && k0>>(8*(w-2)&63)&0xffff == 'i'|'n'<<8 || tripleIn(k0, w)) {
 			s.plainRep(t, k0, w)
 			f = t.ent.flags
 		} else {
@@ -379,6 +408,16 @@ func tripleIn(k0 uint64, n int) bool {
 }
 
 var bang, qmark = []byte{'!'}, []byte{'?'}
+
+// stopAt names the characters at which tokenize stops for the caller to
+// rewrite the text.
+type stopAt uint8
+
+const (
+	stopNever stopAt = iota
+	stopEmoji        // an emoji with a description (expandEmoji)
+	stopHigh         // any non-ASCII character (expandRep)
+)
 
 // slowTokens makes every token take addToken, for the test that holds
 // letterWord to the same results.
@@ -645,15 +684,15 @@ func (a *Analyzer) score(s *scratch, text string, tr *tracer) Scores {
 	s.lex = lex
 	rep := a.mode == ModeReputation
 	s.rep = rep
-	if rep {
+	s.text = append(s.text[:0], text...)
+	switch {
+	case !rep && !s.tokenize(lex, stopEmoji):
+		s.expandEmoji(lex, text)
+		s.tokenize(lex, stopNever)
+	case rep && !s.tokenize(lex, stopHigh):
+		// expandRep changes only non-ASCII characters
 		s.expandRep(lex, text)
-		s.tokenize(lex, false)
-	} else {
-		s.text = append(s.text[:0], text...)
-		if !s.tokenize(lex, true) {
-			s.expandEmoji(lex, text)
-			s.tokenize(lex, false)
-		}
+		s.tokenize(lex, stopNever)
 	}
 	if rep {
 		s.prepareRep(lex, tr)
@@ -1024,6 +1063,19 @@ func floatKey(v float64) uint64 {
 		return 0
 	}
 	return math.Float64bits(v)
+}
+
+// valenced returns the tokens whose valence may not be 0: the candidates,
+// or every token when a post-level rule has given one a valence (dense).
+func (s *scratch) valenced() []int32 {
+	if !s.dense {
+		return s.cand
+	}
+	s.all = s.all[:0]
+	for i := range s.sent {
+		s.all = append(s.all, int32(i))
+	}
+	return s.all
 }
 
 // scoreValence is score_valence plus the final rounding of polarity_scores.

@@ -1135,7 +1135,7 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 	if !s.anyNeg {
 		return
 	}
-	for i := 0; i < n; i++ {
+	for i := 0; i < n && s.flagsAny&fResolution != 0; i++ {
 		if s.toks[i].ent.flags&fResolution != 0 && !s.negatedWindow(i) && s.resolves(i) {
 			// a recovery story ("refunded the missing item", "phone fell
 			// in the sea and they replaced it"): the failure it resolves
@@ -1150,8 +1150,8 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 		}
 	}
 	complaint := false
-	for i := 0; i < n; i++ {
-		if s.sent[i] < 0 && s.isComplaintToken(i) {
+	for _, i := range s.valenced() {
+		if s.sent[i] < 0 && s.isComplaintToken(int(i)) {
 			complaint = true
 			break
 		}

@@ -419,6 +419,7 @@ func TestFastTokensMatchAddToken(t *testing.T) {
 		"abcdefgh", "Abcdefgh", "ABCDEFGH", "abcdefgh.", "ABCDEFGH!!", "abcdefghi", "I", "I.", "ok,", "OK!", "Ok...",
 		"goin", "Goin.", "lovin", "LOVIN!", "sooooo good", "Soooo,", "GREAT, another outage.", "bad:", "Tuesday?",
 		"a b c", "x", "no.", "NOT good", "Not good", "wait-", "word\tword", "end  ", "  start", "hi!?", "it's",
+		"abcdefghijklmnop", "abcdefghijklmnopq", "Disappointing,", "UNBELIEVABLE!!", "disappointinggg", "Unbelievable", "frustratingly bad", "somethin", "nothinnnn",
 	}
 	for _, ct := range loadCorpora(t) {
 		texts = append(texts, ct.text)

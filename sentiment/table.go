@@ -169,11 +169,13 @@ func hashKey[T string | []byte](k T) uint64 { return hashK0(key0(k), k) }
 func hashK0[T string | []byte](k0 uint64, k T) uint64 {
 	h := k0 ^ uint64(len(k))<<56
 	for i := 8; i < len(k); i += 8 {
-		h = (h ^ key0(k[i:])) * 0x9e3779b97f4a7c15
+		h = (h ^ key0(k[i:])) * hashMul
 		h ^= h >> 32
 	}
 	return fmix(h)
 }
+
+const hashMul = 0x9e3779b97f4a7c15
 
 // fmix is MurmurHash3's 64-bit finaliser: every input bit affects every
 // output bit, so that the bloom bits, the slot (high bits) and the tag
