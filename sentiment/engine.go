@@ -798,28 +798,30 @@ func (a *Analyzer) valence(s *scratch, i int, capDiff bool, tr *tracer) float64 
 		tr.rule(i, i, "allcaps", valence, v)
 		valence = v
 	}
-	for startI := 0; startI < 3; startI++ {
-		j := i - (startI + 1)
-		if i > startI && j >= lo && !s.inLex(j) {
-			var sc float64
-			if rep && ablate&abScalar == 0 {
-				sc = s.repScalar(j, valence, capDiff)
-			} else {
-				sc = s.scalarIncDec(j, valence, capDiff)
-			}
-			if startI == 1 && sc != 0 {
-				sc = sc * 0.95
-			}
-			if startI == 2 && sc != 0 {
-				sc = sc * 0.9
-			}
-			if sc != 0 {
-				tr.rule(j, i, "booster", valence, valence+sc)
-			}
-			valence = valence + sc
-			valence = s.negationCheck(valence, startI, i, tr)
-			if startI == 2 && !rep {
-				valence = s.specialIdiomsCheck(valence, i, tr)
+	if !rep || !s.noModifier(i) { // most words: nothing to look for
+		for startI := 0; startI < 3; startI++ {
+			j := i - (startI + 1)
+			if i > startI && j >= lo && !s.inLex(j) {
+				var sc float64
+				if rep && ablate&abScalar == 0 {
+					sc = s.repScalar(j, valence, capDiff)
+				} else {
+					sc = s.scalarIncDec(j, valence, capDiff)
+				}
+				if startI == 1 && sc != 0 {
+					sc = sc * 0.95
+				}
+				if startI == 2 && sc != 0 {
+					sc = sc * 0.9
+				}
+				if sc != 0 {
+					tr.rule(j, i, "booster", valence, valence+sc)
+				}
+				valence = valence + sc
+				valence = s.negationCheck(valence, startI, i, tr)
+				if startI == 2 && !rep {
+					valence = s.specialIdiomsCheck(valence, i, tr)
+				}
 			}
 		}
 	}
@@ -829,6 +831,23 @@ func (a *Analyzer) valence(s *scratch, i int, capDiff bool, tr *tracer) float64 
 	valence = s.leastCheck(valence, i, tr)
 	return valence
 }
+
+// noModifier reports whether none of the three tokens before token i can
+// boost or negate it (reputation mode, which has no idiom check in the
+// loop): the loop over them in valence then changes nothing, which is so
+// for most lexicon words.
+func (s *scratch) noModifier(i int) bool {
+	for j := max(i-3, 0); j < i; j++ {
+		t := &s.toks[j]
+		if t.ent.flags&(fBooster|fNegate) != 0 || t.negNT || modifierWords>>(t.ent.word&63)&1 != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// modifierWords are the words negationCheck tests for.
+const modifierWords = 1<<wNever | 1<<wSo | 1<<wThis | 1<<wWithout | 1<<wDoubt
 
 // scalarIncDec is scalar_inc_dec for the modifier token j.
 func (s *scratch) scalarIncDec(j int, valence float64, capDiff bool) float64 {
