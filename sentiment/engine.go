@@ -775,15 +775,18 @@ func (a *Analyzer) valence(s *scratch, i int, capDiff bool, tr *tracer) float64 
 	// the end of a sentence and at a phrase ("didn't charge extra. Gem",
 	// "no issues, great app"), and a phrase that opens with a negator
 	// ("no hassle", "never misses") is never negated again.
+	// quiet: no token in reach can modify this one (most words), so the
+	// look-back and its scope need not be worked out
+	quiet := rep && s.noModifier(i)
 	lo := 0
-	if rep && ablate&abScope == 0 {
+	if rep && ablate&abScope == 0 && !quiet {
 		lo = s.scopeStart(i)
 		if t.ent.flags&(fAttempt|fLex|fLatent) == fAttempt {
 			lo = i // "clicked No 8 times": a count is not negated
 		}
 	}
-	if (i > 0 && i-1 >= lo && s.word(i-1) == wNo) || (i > 1 && i-2 >= lo && s.word(i-2) == wNo) ||
-		(i > 2 && i-3 >= lo && s.word(i-3) == wNo && (s.word(i-1) == wOr || s.word(i-1) == wNor)) {
+	if !quiet && ((i > 0 && i-1 >= lo && s.word(i-1) == wNo) || (i > 1 && i-2 >= lo && s.word(i-2) == wNo) ||
+		(i > 2 && i-3 >= lo && s.word(i-3) == wNo && (s.word(i-1) == wOr || s.word(i-1) == wNor))) {
 		v := base * nScalar
 		tr.rule(i, i, "negated_by_no", valence, v)
 		valence = v
@@ -798,7 +801,7 @@ func (a *Analyzer) valence(s *scratch, i int, capDiff bool, tr *tracer) float64 
 		tr.rule(i, i, "allcaps", valence, v)
 		valence = v
 	}
-	if !rep || !s.noModifier(i) { // most words: nothing to look for
+	if !quiet {
 		for startI := 0; startI < 3; startI++ {
 			j := i - (startI + 1)
 			if i > startI && j >= lo && !s.inLex(j) {
@@ -834,7 +837,7 @@ func (a *Analyzer) valence(s *scratch, i int, capDiff bool, tr *tracer) float64 
 
 // noModifier reports whether none of the three tokens before token i can
 // boost or negate it (reputation mode, which has no idiom check in the
-// loop): the loop over them in valence then changes nothing, which is so
+// look-back): the look-back in valence then changes nothing, which is so
 // for most lexicon words.
 func (s *scratch) noModifier(i int) bool {
 	for j := max(i-3, 0); j < i; j++ {
@@ -846,8 +849,8 @@ func (s *scratch) noModifier(i int) bool {
 	return true
 }
 
-// modifierWords are the words negationCheck tests for.
-const modifierWords = 1<<wNever | 1<<wSo | 1<<wThis | 1<<wWithout | 1<<wDoubt
+// modifierWords are the words negationCheck and the "no" rule test for.
+const modifierWords = 1<<wNo | 1<<wNever | 1<<wSo | 1<<wThis | 1<<wWithout | 1<<wDoubt
 
 // scalarIncDec is scalar_inc_dec for the modifier token j.
 func (s *scratch) scalarIncDec(j int, valence float64, capDiff bool) float64 {

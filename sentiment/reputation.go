@@ -1053,8 +1053,8 @@ func (s *scratch) repScalar(j int, valence float64, capDiff bool) float64 {
 // repNgramDamp applies the multi-word dampeners ("kind of", "sort of")
 // before token i at any position and towards zero.
 func (s *scratch) repNgramDamp(valence float64, i int, tr *tracer) float64 {
-	if i < 2 {
-		return valence
+	if i < 2 || s.toks[i-2].ent.flags&s.toks[i-1].ent.flags&fIdiom == 0 {
+		return valence // only idiom words make up an n-gram (most words)
 	}
 	if d, ok := s.lookupSpecial(s.lex.boosterNgrams, i-2, i-1); ok {
 		v := valence
