@@ -229,8 +229,78 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 			}
 			// punctuation is stripped only from 3 letters or more
 			if b[e] == ' ' && (e == i+w || w >= 3) {
-				i = s.letterWord(x&m, (x|0x20*lsb)&m, x2&m2, (x2|0x20*lsb)&m2, i, w, e, mask)
-				b = s.text // letterWord may have grown the buffer
+				// the token as addToken makes it, without the steps that
+				// such a word cannot need (inline: a call would spill the
+				// loop's registers on every word)
+				start, end := i, e
+				k0, k1 := (x|0x20*lsb)&m, (x2|0x20*lsb)&m2 // lowercase
+				x, x2 = x&m, x2&m2
+				k := len(s.toks)
+				if k == cap(s.toks) {
+					s.toks = append(s.toks, token{})
+				}
+				s.toks = s.toks[:k+1]
+				t := &s.toks[k]
+				*t = token{s: int32(start), e: int32(start + w), ls: int32(start), le: int32(start + w)}
+				if x != k0 || x2 != k1 {
+					// capitals: the lowercase form goes after the text
+					ls := len(s.text)
+					s.text = binary.LittleEndian.AppendUint64(s.text, k0)
+					s.text = binary.LittleEndian.AppendUint64(s.text, k1)[:ls+w]
+					t.ls, t.le = int32(ls), int32(ls+w)
+					if (x|x2)&(0x20*lsb) == 0 { // no lowercase letter: str.isupper()
+						t.upper = true
+						s.caps++
+					}
+				}
+				if w <= 8 {
+					h := fmix(k0 ^ uint64(w)<<56) // hashK0
+					if lex.table.maybeHas(h) {
+						if ent := lex.table.probeShort(w, k0, h); ent != nil {
+							t.ent = *ent
+						}
+					}
+				} else {
+					h := (k0 ^ uint64(w)<<56 ^ k1) * hashMul // hashK0
+					h = fmix(h ^ h>>32)
+					if lex.table.maybeHas(h) {
+						if ent := lex.table.probeK0(s.text[t.ls:t.le], k0, h); ent != nil {
+							t.ent = *ent
+						}
+					}
+				}
+				f := t.ent.flags
+				if s.rep {
+					if f == 0 && w > 8 {
+						s.repToken(t, start, start+w, cLower) // as addToken: rare
+						f = t.ent.flags
+					} else if f == 0 && w >= 3 && (w >= 5 && k0>>(8*(w-2)&63)&0xffff == 'i'|'n'<<8 || tripleIn(k0, w)) {
+						s.plainRep(t, k0, w)
+						f = t.ent.flags
+					} else {
+						s.times += int(f / fTime & 1)
+					}
+					for p := start + w; p < end; p++ {
+						switch s.text[p] {
+						case '.', '!', '?':
+							t.sentEnd = true
+						case ',', ';', ':', '-':
+							t.comma = true
+						}
+					}
+				}
+				if f&(mask|fAnchor) != 0 {
+					if f&mask != 0 {
+						s.cand = append(s.cand, int32(k))
+					}
+					if f&fAnchor != 0 {
+						s.anchored = append(s.anchored, int32(k))
+					}
+				}
+				s.flagsAny |= f
+				s.wordsAny |= 1 << (t.ent.word & 63)
+				i = end + 1
+				b = s.text // appends may have grown the buffer
 				continue
 			}
 		}
@@ -296,80 +366,6 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 	return true
 }
 
-// letterWord adds the token s.text[start:end]: w (1 to 16) ASCII letters,
-// whose bytes are x and then x2 (lowercase: k0 and k1; all zero padded),
-// and then punctuation (none, or w is at least 3, so that the punctuation
-// is stripped). This is addToken for most tokens, without the steps that
-// such a word cannot need. It returns where the next token may start.
-func (s *scratch) letterWord(x, k0, x2, k1 uint64, start, w, end int, mask uint32) int {
-	lex := s.lex
-	k := len(s.toks)
-	if k == cap(s.toks) {
-		s.toks = append(s.toks, token{})
-	}
-	s.toks = s.toks[:k+1]
-	t := &s.toks[k]
-	*t = token{s: int32(start), e: int32(start + w), ls: int32(start), le: int32(start + w)}
-	if x != k0 || x2 != k1 {
-		// capitals: the lowercase form goes after the text
-		ls := len(s.text)
-		s.text = binary.LittleEndian.AppendUint64(s.text, k0)
-		s.text = binary.LittleEndian.AppendUint64(s.text, k1)[:ls+w]
-		t.ls, t.le = int32(ls), int32(ls+w)
-		if (x|x2)&(0x20*lsb) == 0 { // no lowercase letter: str.isupper()
-			t.upper = true
-			s.caps++
-		}
-	}
-	if w <= 8 {
-		h := fmix(k0 ^ uint64(w)<<56) // hashK0
-		if lex.table.maybeHas(h) {
-			if e := lex.table.probeShort(w, k0, h); e != nil {
-				t.ent = *e
-			}
-		}
-	} else {
-		h := (k0 ^ uint64(w)<<56 ^ k1) * hashMul // hashK0
-		h = fmix(h ^ h>>32)
-		if lex.table.maybeHas(h) {
-			if e := lex.table.probeK0(s.text[t.ls:t.le], k0, h); e != nil {
-				t.ent = *e
-			}
-		}
-	}
-	f := t.ent.flags
-	if s.rep {
-		if f == 0 && w > 8 {
-			s.repToken(t, start, start+w, cLower) // as addToken: rare
-			f = t.ent.flags
-		} else if f == 0 && w >= 3 && (w >= 5 && k0>>(8*(w-2)&63)&0xffff == 'i'|'n'<<8 || tripleIn(k0, w)) {
-			s.plainRep(t, k0, w)
-			f = t.ent.flags
-		} else {
-			s.times += int(f / fTime & 1)
-		}
-		for p := start + w; p < end; p++ {
-			switch s.text[p] {
-			case '.', '!', '?':
-				t.sentEnd = true
-			case ',', ';', ':', '-':
-				t.comma = true
-			}
-		}
-	}
-	if f&(mask|fAnchor) != 0 {
-		if f&mask != 0 {
-			s.cand = append(s.cand, int32(k))
-		}
-		if f&fAnchor != 0 {
-			s.anchored = append(s.anchored, int32(k))
-		}
-	}
-	s.flagsAny |= f
-	s.wordsAny |= 1 << (t.ent.word & 63)
-	return end + 1
-}
-
 // plainRep is repToken for a plain word (see tokenize) that is not in the
 // lexicon but may be "goin" or have stretched letters.
 func (s *scratch) plainRep(t *token, k0 uint64, n int) {
@@ -420,7 +416,7 @@ const (
 )
 
 // slowTokens makes every token take addToken, for the test that holds
-// letterWord to the same results.
+// tokenize's fast path to the same results.
 var slowTokens = false
 
 const lsb, msb = 0x0101010101010101, 0x8080808080808080

@@ -411,8 +411,8 @@ func FuzzScore(f *testing.F) {
 	})
 }
 
-// TestFastTokensMatchAddToken holds the tokenizer's fast path for short
-// ASCII words (letterWord) to the general one (addToken): every corpus
+// TestFastTokensMatchAddToken holds the tokenizer's fast path for ASCII
+// words of up to 16 letters to the general one (addToken): every corpus
 // text, brand post and edge case scores the same both ways, in both modes.
 func TestFastTokensMatchAddToken(t *testing.T) {
 	texts := []string{
