@@ -253,20 +253,14 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 						s.caps++
 					}
 				}
-				if w <= 8 {
-					h := fmix(k0 ^ uint64(w)<<56) // hashK0
-					if lex.table.maybeHas(h) {
-						if ent := lex.table.probeShort(w, k0, h); ent != nil {
-							t.ent = *ent
-						}
-					}
-				} else {
-					h := (k0 ^ uint64(w)<<56 ^ k1) * hashMul // hashK0
-					h = fmix(h ^ h>>32)
-					if lex.table.maybeHas(h) {
-						if ent := lex.table.probeK0(s.text[t.ls:t.le], k0, h); ent != nil {
-							t.ent = *ent
-						}
+				h := k0 ^ uint64(w)<<56 // hashK0, from the loads
+				if w > 8 {
+					h = (h ^ k1) * hashMul
+					h ^= h >> 32
+				}
+				if h = fmix(h); lex.table.maybeHas(h) {
+					if ent := lex.table.probeK0(s.text[t.ls:t.le], k0, h); ent != nil {
+						t.ent = *ent
 					}
 				}
 				f := t.ent.flags

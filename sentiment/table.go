@@ -137,28 +137,6 @@ func (t *wordTable) probeK0(key []byte, k0, h uint64) *entry {
 	}
 }
 
-// probeShort is probeK0 for a key of n <= 8 bytes, which k0 holds whole.
-func (t *wordTable) probeShort(n int, k0, h uint64) *entry {
-	if t.big != nil {
-		var b [8]byte
-		binary.LittleEndian.PutUint64(b[:], k0)
-		return t.big[string(b[:n])]
-	}
-	mask := uint64(len(t.slots) - 1)
-	tag := uint32(h & 0xffff)
-	for p := h >> t.shift; ; p = (p + 1) & mask {
-		s := t.slots[p]
-		if s == 0 {
-			return nil
-		}
-		if s>>16 == tag {
-			if r := &t.recs[s&0xffff-1]; r.key0 == k0 && int(r.klen) == n {
-				return &r.e
-			}
-		}
-	}
-}
-
 // hashKey hashes a key 8 bytes at a time. Reading whole words keeps the
 // tokenizer's byte loop free of a per-byte multiply chain (FNV-1a cost
 // ~4 cycles a byte), and nearly every word is one 8-byte load and the
