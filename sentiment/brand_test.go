@@ -1,7 +1,9 @@
 package sentiment
 
 import (
+	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -48,45 +50,39 @@ func brandRates(a *Analyzer, posts []brandPost, miss func(brandPost, string)) ma
 // targets: at least 90% of complaints negative, 90% of praise positive and
 // 83% of news neutral.
 //
-// brand_posts_fresh*.tsv were written by five other authors who never saw
-// the rules. They are harder and more honest than the first two sets, and
-// the targets are not met on them yet. The misses of fresh, fresh2 and
-// fresh3 were studied to find general rules, so they are development sets
-// now. fresh4 and fresh5 are held out: only their aggregate rates are read,
-// and their misses are never logged (fresh4's group-level aggregates have
-// steered some choices, so fresh5, which no rule change has yet been
-// checked against, is the clean estimate). Until the targets are met, the shortfall is
-// logged as TARGET NOT MET and the achieved rate is the floor, so a
-// regression still fails.
+// brand_posts_fresh6.tsv and brand_posts_fresh7.tsv are held out: they
+// were written by two authors who never saw the rules or the other sets,
+// and neither a rule nor the brand model was fitted to them, so their rates
+// estimate what hidden posts get. Only their aggregate rates are read; their
+// misses are never logged. Where a held-out rate is short of the target,
+// the shortfall is logged as TARGET NOT MET and the achieved rate is the
+// floor, so a regression still fails. The other sets are the brand model's
+// training data (brandTrainSets): on them the targets must be met but for
+// the floors listed.
 func TestBrandPostsHoldout(t *testing.T) {
 	want := map[string]float64{"negative": 0.90, "positive": 0.90, "neutral": 0.83}
 	floor := map[string]float64{
-		"brand_posts_fresh.tsv/negative":  0.79,
-		"brand_posts_fresh.tsv/positive":  0.93,
-		"brand_posts_fresh2.tsv/negative": 0.76,
-		"brand_posts_fresh2.tsv/positive": 0.88,
-		"brand_posts_fresh3.tsv/negative": 0.72,
-		"brand_posts_fresh3.tsv/positive": 0.94,
-		"brand_posts_fresh4.tsv/negative": 0.67,
-		"brand_posts_fresh4.tsv/positive": 0.74,
-		"brand_posts_fresh5.tsv/negative": 0.65,
-		"brand_posts_fresh5.tsv/positive": 0.78,
-		"brand_posts_fresh5.tsv/neutral":  0.74,
+		"brand_posts_fresh6.tsv/negative": 0.87,
+		"brand_posts_fresh6.tsv/positive": 0.86,
+		"brand_posts_fresh7.tsv/positive": 0.87,
+		// praise-heavy training sets (160 of 360) that the model does
+		// not fit fully
+		"brand_posts_fresh12.tsv/positive": 0.83,
+		"brand_posts_fresh14.tsv/positive": 0.84,
 	}
-	heldOut := map[string]bool{"brand_posts_fresh4.tsv": true, "brand_posts_fresh5.tsv": true}
-	files := []string{"brand_posts_fresh5.tsv", "brand_posts_fresh4.tsv", "brand_posts_fresh3.tsv", "brand_posts_fresh2.tsv",
-		"brand_posts_fresh.tsv", "brand_posts_holdout.tsv", "brand_posts.tsv"}
-	for _, file := range files {
+	heldOut := []string{"brand_posts_fresh6.tsv", "brand_posts_fresh7.tsv"}
+	for _, file := range append(heldOut, brandTrainSets...) {
 		t.Run(file, func(t *testing.T) {
 			a, err := New()
 			if err != nil {
 				t.Fatal(err)
 			}
-			rates := brandRates(a, loadBrandPosts(t, file), func(p brandPost, got string) {
-				if !heldOut[file] {
+			logMiss := func(p brandPost, got string) {
+				if !slices.Contains(heldOut, file) {
 					t.Logf("%s labelled %s: %s", p.label, got, p.text)
 				}
-			})
+			}
+			rates := brandRates(a, loadBrandPosts(t, file), logMiss)
 			for label, min := range want {
 				if f, ok := floor[file+"/"+label]; ok && rates[label] < min && rates[label] >= f {
 					t.Logf("TARGET NOT MET: %s: %.1f%% of %s posts labelled %s, target %.0f%% (floor %.0f%%)", file, 100*rates[label], label, label, 100*min, 100*f)
@@ -99,5 +95,73 @@ func TestBrandPostsHoldout(t *testing.T) {
 			v, _ := New(WithMode(ModeVADER))
 			t.Logf("reputation: %v; vader: %v", rates, brandRates(v, loadBrandPosts(t, file), nil))
 		})
+	}
+}
+
+// rulesOnly is the default analyzer without its brand model.
+func rulesOnly(t testing.TB) *Analyzer {
+	t.Helper()
+	a, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Analyzer{mode: a.mode, neg: a.neg, pos: a.pos, lex: a.lex.withBrand(nil)}
+}
+
+// TestBrandModelExplains checks that the brand model overrules the rules
+// on a complaint told as plain facts and says why, and that it leaves
+// general text and vader mode alone.
+func TestBrandModelExplains(t *testing.T) {
+	a, r := mustNew(t), rulesOnly(t)
+	text := "third week in a row my Acme bin collection was skipped"
+	if got := r.Label(r.Score(text)); got == "negative" {
+		t.Fatalf("the rules alone label %q negative; pick a text they miss", text)
+	}
+	e := a.Explain(text)
+	d := e.BrandModel
+	if d == nil || !d.Applied || d.Label != "negative" || e.Label != "negative" || len(d.Words) == 0 {
+		t.Fatalf("brand model on %q: %+v (label %s)", text, d, e.Label)
+	}
+	if d.BrandPost <= 0.5 || math.Abs(d.Negative+d.Neutral+d.Positive-1) > 1e-5 {
+		t.Errorf("brand model probabilities: %+v", d)
+	}
+	for i := 1; i < len(d.Words); i++ {
+		if d.Words[i].Weight > d.Words[i-1].Weight {
+			t.Errorf("words not strongest first: %+v", d.Words)
+		}
+	}
+	if got := a.Score(text); got != e.Scores {
+		t.Errorf("Score %+v, Explain %+v", got, e.Scores)
+	}
+	// general text: a movie review keeps the rules' score
+	review := "a gorgeous, witty, seductive movie"
+	if got, want := a.Score(review), r.Score(review); got != want {
+		t.Errorf("%q: %+v, the rules give %+v", review, got, want)
+	}
+	if d := a.Explain(review).BrandModel; d == nil || d.BrandPost > 0.5 || d.Applied {
+		t.Errorf("%q: brand model %+v", review, d)
+	}
+	if d := mustNew(t, WithMode(ModeVADER)).Explain(text).BrandModel; d != nil {
+		t.Errorf("vader mode has a brand model: %+v", d)
+	}
+}
+
+func TestParseBrandModel(t *testing.T) {
+	for _, bad := range []string{
+		"word\t1\t2\t3",
+		"word\t1\t2\t3\tx",
+		"word\t1\t2\t3\tNaN",
+		"word\t1\t2\t3\t+Inf",
+	} {
+		if _, err := parseBrandModel(bad); err == nil {
+			t.Errorf("parseBrandModel(%q): no error", bad)
+		}
+	}
+	m, err := parseBrandModel("# c\nmodel bias\t1\t2\t3\t4\nrules neutral\t5\t6\t7\t0\n@\t0\t0\t0\t1\nrefund\t-1\t0\t1\t2\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.bias != [4]float64{1, 2, 3, 4} || m.wx[1][2] != 6 || m.mention != 1 || m.words[2] != "refund" || m.rows[2][3] != 2 || m.dom[2] != 2 {
+		t.Errorf("parsed %+v", m)
 	}
 }

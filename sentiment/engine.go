@@ -725,6 +725,9 @@ func (a *Analyzer) score(s *scratch, text string, tr *tracer) Scores {
 	}
 	tr.setFinal(s.sent)
 	sc := s.scoreValence(tr)
+	if rep && lex.brand != nil {
+		sc = s.brandLayer(lex.brand, sc, tr)
+	}
 	s.lex = nil
 	return sc
 }
@@ -848,7 +851,7 @@ func (s *scratch) scalarIncDec(j int, valence float64, capDiff bool) float64 {
 	if t.ent.flags&fBooster == 0 {
 		return 0
 	}
-	scalar := t.ent.boost
+	scalar := t.ent.boostScalar()
 	if valence < 0 {
 		scalar *= -1
 	}

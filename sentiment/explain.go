@@ -24,6 +24,9 @@ type Explanation struct {
 	Sum float64 `json:"sum"`
 	// PunctuationEmphasis is the amplification from '!' and '?'.
 	PunctuationEmphasis float64 `json:"punctuation_emphasis"`
+	// BrandModel is what reputation mode's learned layer made of the
+	// text; when it overruled the rules, it set Compound.
+	BrandModel *BrandDecision `json:"brand_model,omitempty"`
 }
 
 // Contribution is one rule that set or changed a token's valence.
@@ -69,6 +72,7 @@ func (a *Analyzer) Explain(text string) Explanation {
 		Contributions:       tr.contrib,
 		Sum:                 round6(tr.sum),
 		PunctuationEmphasis: round6(tr.punct),
+		BrandModel:          tr.brand,
 		Valences:            []TokenValence{},
 	}
 	if e.Tokens == nil {
@@ -103,6 +107,7 @@ type tracer struct {
 	final   []float64
 	sum     float64
 	punct   float64
+	brand   *BrandDecision
 }
 
 func (tr *tracer) setTokens(s *scratch) {

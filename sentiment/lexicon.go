@@ -3,6 +3,7 @@ package sentiment
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -77,14 +78,22 @@ const (
 // entry is everything the rules need to know about one lowercase token, so a
 // token costs a single map lookup.
 type entry struct {
-	val   float64 // lexicon valence when flags&fLex != 0
-	boost float64 // booster scalar when flags&fBooster != 0
+	val float64 // lexicon valence when flags&fLex != 0
+	// boost is the sign of the booster scalar (bIncr or bDecr) when
+	// flags&fBooster != 0: every booster has one of the two, and a small
+	// entry keeps tokens small
+	boost int8
 	flags uint32
 	word  wordID
 	// reputation: with fAnchor, 1 + the index in lexicon.anchors of the
 	// phrases this word anchors
 	anchor uint16
+	// reputation: the word's row in the brand model, or 0
+	learn uint16
 }
+
+// boostScalar is the booster scalar of a word with fBooster.
+func (e *entry) boostScalar() float64 { return float64(e.boost) * bIncr }
 
 // lexicon is the immutable, fully resolved word table of one mode.
 type lexicon struct {
@@ -106,6 +115,8 @@ type lexicon struct {
 	anchors       [][]phraseRef
 	special       map[string]float64
 	boosterNgrams map[string]float64
+	// brand is reputation mode's learned layer (see brand.go)
+	brand *brandModel
 }
 
 var (
@@ -294,7 +305,7 @@ func buildLexicon(words map[string]float64, emoji map[string]string, rep bool) *
 			continue
 		}
 		e := l.words[k]
-		e.boost, e.flags = v, e.flags|fBooster
+		e.boost, e.flags = int8(math.Copysign(1, v)), e.flags|fBooster
 		l.words[k] = e
 	}
 	for _, k := range negateWords {
@@ -329,6 +340,9 @@ func buildLexicon(words map[string]float64, emoji map[string]string, rep bool) *
 	}
 	if err := l.indexPhrases(); err != nil {
 		panic(err) // the built-in lexicon has a few hundred phrases
+	}
+	if rep {
+		l.setBrand(builtinBrandModel())
 	}
 	l.table = newWordTable(l.words)
 	return l

@@ -1022,7 +1022,7 @@ func (s *scratch) repScalar(j int, valence float64, capDiff bool) float64 {
 	if t.ent.flags&fBooster == 0 {
 		return 0
 	}
-	scalar := t.ent.boost
+	scalar := t.ent.boostScalar()
 	if scalar < 0 {
 		d := -scalar
 		if t.upper && capDiff {

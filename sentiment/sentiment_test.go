@@ -269,7 +269,8 @@ func TestReputationFixes(t *testing.T) {
 		{"anyone else is no information question", "Does anyone else think the new Acme menu is good?", "", "positive"},
 		{"question without a name", "what's a good time to call tomorrow?", "", "positive"},
 	}
-	v, r := mustNew(t, WithMode(ModeVADER)), mustNew(t)
+	// the rules alone: the brand model is judged on whole sets of posts
+	v, r := mustNew(t, WithMode(ModeVADER)), rulesOnly(t)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := v.Label(v.Score(tc.text)); tc.vader != "" && got != tc.vader {

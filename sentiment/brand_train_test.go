@@ -1,0 +1,348 @@
+package sentiment
+
+import (
+	"flag"
+	"fmt"
+	"maps"
+	"math"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+var writeBrandModel = flag.Bool("brandmodel.write", false, "write brandmodel.tsv from the training data")
+
+// brandTrainSets are the labelled posts the brand model learns from.
+// brand_posts_fresh6.tsv and brand_posts_fresh7.tsv are held out: no rule
+// or weight was fitted to them, so TestBrandPostsHoldout's rates on them
+// estimate what hidden posts of the same kind get.
+var brandTrainSets = []string{
+	"brand_posts.tsv", "brand_posts_holdout.tsv",
+	"brand_posts_fresh.tsv", "brand_posts_fresh2.tsv", "brand_posts_fresh3.tsv",
+	"brand_posts_fresh4.tsv", "brand_posts_fresh5.tsv", "brand_posts_fresh8.tsv",
+	"brand_posts_fresh9.tsv", "brand_posts_fresh10.tsv", "brand_posts_fresh11.tsv", "brand_posts_fresh12.tsv", "brand_posts_fresh13.tsv", "brand_posts_fresh14.tsv",
+}
+
+// Training settings; changing one changes brandmodel.tsv.
+const (
+	brandMinPosts     = 3      // a word must occur in this many training posts
+	brandLabelL2      = 0.0001 // L2 penalty of the label model
+	brandDomainL2     = 0.0003 // L2 penalty of the domain model
+	brandIterations   = 200    // full-batch AdaGrad steps
+	brandLearningRate = 0.3
+)
+
+var brandGeneralWeight = 0.5
+
+// withBrand is a copy of l whose brand model is m.
+func (l *lexicon) withBrand(m *brandModel) *lexicon {
+	c := *l
+	c.words = maps.Clone(l.words)
+	c.setBrand(m)
+	c.table = newWordTable(c.words)
+	return &c
+}
+
+// brandExample is one text as the models see it: the rows of its words
+// and the rules' compound.
+type brandExample struct {
+	rows  []uint16
+	c     float64
+	label int     // column of the gold label, or 1 for a brand post in the domain model
+	wt    float64 // weight in the loss
+}
+
+// TestTrainBrandModel trains the brand model from testdata and the VADER
+// corpora and checks that brandmodel.tsv holds what it trains; with
+// -brandmodel.write it writes the file instead.
+func TestTrainBrandModel(t *testing.T) {
+	corpus := loadCorpora(t)
+	var posts []brandPost
+	for _, f := range brandTrainSets {
+		posts = append(posts, loadBrandPosts(t, f)...)
+	}
+	m := trainBrandModel(t, posts, corpus)
+	got := formatBrandModel(m, len(posts), len(corpus))
+	if *writeBrandModel {
+		if err := os.WriteFile("brandmodel.tsv", []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := parseBrandModel(brandModelTSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sameBrandModel(m, want); err != nil {
+		t.Fatalf("brandmodel.tsv is not what the training data gives (%v); run go test ./sentiment -run TestTrainBrandModel -brandmodel.write", err)
+	}
+}
+
+func trainBrandModel(t *testing.T, posts []brandPost, corpus []corpusText) *brandModel {
+	base, err := baseLexicon(ModeReputation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the vocabulary: words of at least brandMinPosts training posts, as
+	// the tokenizer forms them, and "@" for every @mention
+	rules := &Analyzer{mode: ModeReputation, neg: -0.05, pos: 0.05, lex: base.withBrand(nil)}
+	df := map[string]int{}
+	for _, p := range posts {
+		for w := range brandKeys(rules, p.text) {
+			df[w]++
+		}
+	}
+	var vocab []string
+	for w, n := range df {
+		if n >= brandMinPosts {
+			vocab = append(vocab, w)
+		}
+	}
+	slices.Sort(vocab)
+	m := &brandModel{words: append([]string{""}, vocab...), rows: make([][4]float32, len(vocab)+1), dom: make([]float32, len(vocab)+1)}
+	for r, w := range m.words {
+		if w == keyMention {
+			m.mention = uint16(r)
+		}
+	}
+	// with all weights 0 the model changes no score: the rows are found
+	// by the same code that scores
+	a := &Analyzer{mode: ModeReputation, neg: -0.05, pos: 0.05, lex: base.withBrand(m)}
+	var label, domain []brandExample
+	for _, p := range posts {
+		e := brandFeatures(a, p.text)
+		e.label, e.wt = map[string]int{"negative": bNeg, "neutral": bNeu, "positive": bPos}[p.label], 1
+		label = append(label, e)
+		e.label, e.wt = 1, 0.5/float64(len(posts))
+		domain = append(domain, e)
+	}
+	var general int
+	for _, ct := range corpus {
+		if ct.corpus != "edge_cases" {
+			general++
+		}
+	}
+	var generalLabels []int
+	for _, ct := range corpus {
+		if ct.corpus != "edge_cases" {
+			e := brandFeatures(a, ct.text)
+			e.label, e.wt = 0, 0.5/float64(general)
+			domain = append(domain, e)
+			generalLabels = append(generalLabels, 1+classify3(ct.rating))
+		}
+	}
+	dw, dbias := trainDomainModel(domain, len(m.rows))
+	// the general texts the domain model takes for brand posts are where
+	// the label model would act on general text: it learns from them too,
+	// labelled by their human ratings
+	for i, e := range domain[len(posts):] {
+		z := dbias
+		for _, r := range e.rows {
+			z += dw[r]
+		}
+		if z > 0 && brandGeneralWeight > 0 {
+			e.label, e.wt = generalLabels[i], brandGeneralWeight
+			label = append(label, e)
+		}
+	}
+	w, bias, wx := trainLabelModel(label, len(m.rows))
+	round := func(x float64) float64 { return math.Round(x*1e4) / 1e4 }
+	for r := 1; r < len(m.rows); r++ {
+		m.rows[r] = [4]float32{float32(round(w[r][0])), float32(round(w[r][1])), float32(round(w[r][2])), float32(round(dw[r]))}
+	}
+	for k := 0; k < 3; k++ {
+		m.bias[k] = round(bias[k])
+		for q := range wx[k] {
+			m.wx[k][q] = round(wx[k][q])
+		}
+	}
+	m.bias[bDomain] = round(dbias)
+	return m
+}
+
+// brandKeys returns the set of vocabulary keys of text's tokens.
+func brandKeys(a *Analyzer, text string) map[string]bool {
+	s := getScratch()
+	defer putScratch(s)
+	a.score(s, text, nil)
+	keys := map[string]bool{}
+	for i := range s.toks {
+		if s.toks[i].mention {
+			keys[keyMention] = true
+		} else if w := string(s.lowr(i)); w != "" && !strings.Contains(w, " ") {
+			keys[w] = true
+		}
+	}
+	return keys
+}
+
+func brandFeatures(a *Analyzer, text string) brandExample {
+	s := getScratch()
+	defer putScratch(s)
+	sc := a.score(s, text, nil)
+	var e brandExample
+	for i := range s.toks {
+		if r := s.brandRow(a.lex.brand, i); r != 0 {
+			e.rows = append(e.rows, r)
+		}
+	}
+	e.c = sc.Compound
+	return e
+}
+
+// ruleFeatures are the label model's inputs from the rules: the compound
+// and a one-hot of its label, as brandLayer adds them.
+func ruleFeatures(c float64) [4]float64 {
+	f := [4]float64{c}
+	f[1+classify(c)] = 1
+	return f
+}
+
+// adagrad is one AdaGrad step on w with gradient g.
+func adagrad(w, g2 *float64, g float64) {
+	*g2 += g * g
+	if *g2 > 0 {
+		*w -= brandLearningRate * g / math.Sqrt(*g2)
+	}
+}
+
+// trainLabelModel fits a multinomial logistic regression: per row the
+// logits of the three labels, a bias, and weights on ruleFeatures.
+func trainLabelModel(ex []brandExample, rows int) (w [][3]float64, bias [3]float64, wx [3][4]float64) {
+	w = make([][3]float64, rows)
+	g2 := make([][3]float64, rows)
+	grad := make([][3]float64, rows)
+	var bias2 [3]float64
+	var wx2 [3][4]float64
+	var n float64
+	for _, e := range ex {
+		n += e.wt
+	}
+	for it := 0; it < brandIterations; it++ {
+		clear(grad)
+		var gb [3]float64
+		var gx [3][4]float64
+		for _, e := range ex {
+			f := ruleFeatures(e.c)
+			var z [4]float64
+			for k := 0; k < 3; k++ {
+				z[k] = bias[k]
+				for q := range f {
+					z[k] += wx[k][q] * f[q]
+				}
+			}
+			for _, r := range e.rows {
+				for k := 0; k < 3; k++ {
+					z[k] += w[r][k]
+				}
+			}
+			p := softmax3(z)
+			for k := 0; k < 3; k++ {
+				d := p[k]
+				if k == e.label {
+					d--
+				}
+				d *= e.wt / n
+				for _, r := range e.rows {
+					grad[r][k] += d
+				}
+				gb[k] += d
+				for q := range f {
+					gx[k][q] += d * f[q]
+				}
+			}
+		}
+		for r := 1; r < rows; r++ {
+			for k := 0; k < 3; k++ {
+				adagrad(&w[r][k], &g2[r][k], grad[r][k]+2*brandLabelL2*w[r][k])
+			}
+		}
+		for k := 0; k < 3; k++ {
+			adagrad(&bias[k], &bias2[k], gb[k])
+			for q := range gx[k] {
+				adagrad(&wx[k][q], &wx2[k][q], gx[k][q])
+			}
+		}
+	}
+	return w, bias, wx
+}
+
+// trainDomainModel fits a binary logistic regression, brand post or not.
+func trainDomainModel(ex []brandExample, rows int) (w []float64, bias float64) {
+	w = make([]float64, rows)
+	g2 := make([]float64, rows)
+	grad := make([]float64, rows)
+	var bias2 float64
+	for it := 0; it < brandIterations; it++ {
+		clear(grad)
+		var gb float64
+		for _, e := range ex {
+			z := bias
+			for _, r := range e.rows {
+				z += w[r]
+			}
+			d := (1/(1+math.Exp(-z)) - float64(e.label)) * e.wt
+			for _, r := range e.rows {
+				grad[r] += d
+			}
+			gb += d
+		}
+		for r := 1; r < rows; r++ {
+			adagrad(&w[r], &g2[r], grad[r]+2*brandDomainL2*w[r])
+		}
+		adagrad(&bias, &bias2, gb)
+	}
+	return w, bias
+}
+
+func formatBrandModel(m *brandModel, posts, general int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# The brand model of reputation mode (see brand.go), trained from %d labelled\n", posts)
+	fmt.Fprintf(&b, "# brand posts (testdata/brand_posts*.tsv but fresh6 and fresh7) and %d texts of\n", general)
+	b.WriteString("# the VADER corpora by TestTrainBrandModel; do not edit. Columns: key, then the\n")
+	b.WriteString("# logits of negative, neutral, positive, and of being a brand post.\n")
+	f := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 32) }
+	line := func(key string, w [4]float64) {
+		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\n", key, f(w[0]), f(w[1]), f(w[2]), f(w[3]))
+	}
+	line(keyBias, m.bias)
+	for q, key := range []string{keyCompound, keyRuleNeg, keyRuleNeu, keyRulePos} {
+		line(key, [4]float64{m.wx[0][q], m.wx[1][q], m.wx[2][q], 0})
+	}
+	for r := 1; r < len(m.words); r++ {
+		w := m.rows[r]
+		line(m.words[r], [4]float64{float64(w[0]), float64(w[1]), float64(w[2]), float64(w[3])})
+	}
+	return b.String()
+}
+
+// sameBrandModel compares two models up to small floating-point
+// differences between platforms.
+func sameBrandModel(a, b *brandModel) error {
+	if !slices.Equal(a.words, b.words) {
+		return fmt.Errorf("vocabulary differs: %d words, want %d", len(a.words), len(b.words))
+	}
+	close := func(x, y float64) bool { return math.Abs(x-y) <= 2e-3 }
+	for r := range a.rows {
+		for k := range a.rows[r] {
+			if !close(float64(a.rows[r][k]), float64(b.rows[r][k])) {
+				return fmt.Errorf("%q: weight %d is %v, want %v", a.words[r], k, a.rows[r][k], b.rows[r][k])
+			}
+		}
+	}
+	for k := range a.bias {
+		if !close(a.bias[k], b.bias[k]) {
+			return fmt.Errorf("bias %d is %v, want %v", k, a.bias[k], b.bias[k])
+		}
+	}
+	for k := range a.wx {
+		for q := range a.wx[k] {
+			if !close(a.wx[k][q], b.wx[k][q]) {
+				return fmt.Errorf("rules weight %d/%d is %v, want %v", k, q, a.wx[k][q], b.wx[k][q])
+			}
+		}
+	}
+	return nil
+}
