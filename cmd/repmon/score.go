@@ -161,6 +161,34 @@ func (o *scoreWriter) writeExplanation(e *sentiment.Explanation) {
 	}
 	_, o.err = fmt.Fprintf(o.w, "#\tsum %s (punctuation emphasis %s) -> compound %s, %s\n",
 		pyFloat(e.Sum), pyFloat(e.PunctuationEmphasis), pyFloat(e.Scores.Compound), e.Label)
+	if d := e.BrandModel; d != nil {
+		o.writeBrandModel(d)
+	}
+}
+
+// writeBrandModel prints the brand model's decision (reputation mode).
+func (o *scoreWriter) writeBrandModel(d *sentiment.BrandDecision) {
+	if d.BrandPost <= 0.5 {
+		_, o.err = fmt.Fprintf(o.w, "#\tbrand model: not a brand post (%s)\n", pyFloat(d.BrandPost))
+		return
+	}
+	verdict := "agrees with the rules"
+	switch {
+	case d.Applied:
+		verdict = "overrules the rules (" + d.RulesLabel + ")"
+	case d.Label != d.RulesLabel:
+		verdict = "not confident enough to overrule the rules (" + d.RulesLabel + ")"
+	}
+	words := make([]string, len(d.Words))
+	for i, w := range d.Words {
+		words[i] = strconv.Quote(w.Word) + " +" + pyFloat(w.Weight)
+	}
+	by := ""
+	if len(words) > 0 {
+		by = ", by " + strings.Join(words, " ")
+	}
+	_, o.err = fmt.Fprintf(o.w, "#\tbrand model: brand post %s, negative %s neutral %s positive %s: %s %s%s\n",
+		pyFloat(d.BrandPost), pyFloat(d.Negative), pyFloat(d.Neutral), pyFloat(d.Positive), d.Label, verdict, by)
 }
 
 func quoteAll(ss []string) []string {
