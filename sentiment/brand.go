@@ -177,14 +177,8 @@ const (
 // brandLayer applies the brand model to a scored text in reputation mode.
 func (s *scratch) brandLayer(m *brandModel, sc Scores, tr *tracer) Scores {
 	z := m.bias
-	dom := m.dom
 	for i := range s.toks {
-		t := &s.toks[i]
-		r := t.ent.learn
-		if t.mention {
-			r = m.mention
-		}
-		z[bDomain] += float64(dom[r]) // dom[0] is 0
+		z[bDomain] += float64(m.dom[s.brandRow(m, i)]) // dom[0] is 0
 	}
 	if z[bDomain] <= 0 && tr == nil {
 		return sc // not a brand post: most general text
