@@ -23,6 +23,7 @@ var brandTrainSets = []string{
 	"brand_posts_fresh.tsv", "brand_posts_fresh2.tsv", "brand_posts_fresh3.tsv",
 	"brand_posts_fresh4.tsv", "brand_posts_fresh5.tsv", "brand_posts_fresh8.tsv",
 	"brand_posts_fresh9.tsv", "brand_posts_fresh10.tsv", "brand_posts_fresh11.tsv", "brand_posts_fresh12.tsv", "brand_posts_fresh13.tsv", "brand_posts_fresh14.tsv",
+	"brand_posts_fresh15.tsv", "brand_posts_fresh16.tsv", "brand_posts_fresh17.tsv", "brand_posts_fresh18.tsv",
 }
 
 // Training settings; changing one changes brandmodel.tsv.
