@@ -64,7 +64,7 @@ func TestBrandPostsHoldout(t *testing.T) {
 	floor := map[string]float64{
 		"brand_posts_fresh6.tsv/negative": 0.87,
 		"brand_posts_fresh6.tsv/positive": 0.88,
-		"brand_posts_fresh7.tsv/positive": 0.87,
+		"brand_posts_fresh7.tsv/positive": 0.89,
 		// a praise-heavy training set (160 of 360) that the model does
 		// not fit fully
 		"brand_posts_fresh12.tsv/positive": 0.88,
