@@ -152,7 +152,7 @@ func trainBrandModel(t *testing.T, posts []brandPost, corpus []corpusText) *bran
 		for _, r := range e.rows {
 			z += dw[r]
 		}
-		if z > 0 && brandGeneralWeight > 0 {
+		if z > 0 {
 			e.label, e.wt = generalLabels[i], brandGeneralWeight
 			label = append(label, e)
 		}
