@@ -1,6 +1,7 @@
 package sentiment
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"maps"
@@ -110,7 +111,25 @@ func trainBrandModel(t *testing.T, posts []brandPost, corpus []corpusText) *bran
 			vocab = append(vocab, w)
 		}
 	}
-	slices.Sort(vocab)
+	// most frequent first, so that the rows (and the word table's records,
+	// which follow them) of the words nearly every text has share cache
+	// lines
+	freq := map[string]int{}
+	for _, p := range posts {
+		for w := range brandKeys(rules, p.text) {
+			freq[w]++
+		}
+	}
+	for _, c := range corpus {
+		if c.corpus != "edge_cases" {
+			for w := range brandKeys(rules, c.text) {
+				freq[w]++
+			}
+		}
+	}
+	slices.SortFunc(vocab, func(a, b string) int {
+		return cmp.Or(cmp.Compare(freq[b], freq[a]), strings.Compare(a, b))
+	})
 	m := &brandModel{words: append([]string{""}, vocab...), rows: make([][4]float32, len(vocab)+1), dom: make([]float32, len(vocab)+1)}
 	for r, w := range m.words {
 		if w == keyMention {
