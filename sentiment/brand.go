@@ -180,9 +180,7 @@ const (
 // brandLayer applies the brand model to a scored text in reputation mode.
 func (s *scratch) brandLayer(m *brandModel, sc Scores, tr *tracer) Scores {
 	z := m.bias
-	for i := range s.toks {
-		z[bDomain] += float64(m.dom[s.brandRow(m, i)]) // dom[0] is 0
-	}
+	z[bDomain] += s.dom // the tokens' dom weights, in order (dom[0] is 0)
 	if z[bDomain] <= 0 && tr == nil {
 		return sc // not a brand post: most general text
 	}

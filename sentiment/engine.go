@@ -80,6 +80,10 @@ type scratch struct {
 	times int
 	// signs of the token valences, which the "but" rule keeps
 	anyPos, anyNeg bool
+	// reputation mode: the sum of the tokens' brand-post weights, which
+	// the tokenizer adds up as it goes (a pass of its own over the tokens
+	// costs more)
+	dom float64
 }
 
 var scratchPool = sync.Pool{New: func() any {
@@ -182,6 +186,7 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 	s.anchored = s.anchored[:0]
 	s.caps, s.times = 0, 0
 	s.flagsAny, s.wordsAny, s.anyNT = 0, 0, false
+	s.dom = 0
 	s.nText = len(s.text)
 	s.text = append(s.text, ' ') // stops the fast path's words
 	s.ep, s.qm = 0, 0
@@ -281,6 +286,9 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 						case ',', ';', ':', '-':
 							t.comma = true
 						}
+					}
+					if m := lex.brand; m != nil {
+						s.dom += float64(m.dom[t.ent.learn]) // no @mention here
 					}
 				}
 				if f&(mask|fAnchor) != 0 {
@@ -459,6 +467,9 @@ func (s *scratch) addToken(lex *lexicon, start, end int, all uint8) {
 	if s.rep {
 		s.repToken(t, start, end, all)
 		mask = repCandMask
+		if m := lex.brand; m != nil {
+			s.dom += float64(m.dom[s.brandRow(m, k)])
+		}
 	}
 	if t.upper {
 		s.caps++
