@@ -63,11 +63,10 @@ func TestBrandPostsHoldout(t *testing.T) {
 	want := map[string]float64{"negative": 0.90, "positive": 0.90, "neutral": 0.83}
 	floor := map[string]float64{
 		"brand_posts_fresh6.tsv/negative": 0.87,
-		"brand_posts_fresh6.tsv/positive": 0.88,
-		"brand_posts_fresh7.tsv/positive": 0.89,
-		// a praise-heavy training set (160 of 360) that the model does
-		// not fit fully
-		"brand_posts_fresh12.tsv/positive": 0.88,
+		// training sets that the model does not fit fully: praise in
+		// food and gaming slang, complaints about beauty products
+		"brand_posts_fresh24.tsv/positive": 0.88,
+		"brand_posts_fresh28.tsv/negative": 0.89,
 	}
 	heldOut := []string{"brand_posts_fresh6.tsv", "brand_posts_fresh7.tsv"}
 	for _, file := range append(heldOut, brandTrainSets...) {

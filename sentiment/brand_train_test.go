@@ -27,6 +27,7 @@ var brandTrainSets = []string{
 	"brand_posts_fresh15.tsv", "brand_posts_fresh16.tsv", "brand_posts_fresh17.tsv", "brand_posts_fresh18.tsv",
 	"brand_posts_fresh19.tsv", "brand_posts_fresh20.tsv", "brand_posts_fresh21.tsv", "brand_posts_fresh22.tsv",
 	"brand_posts_fresh23.tsv", "brand_posts_fresh24.tsv", "brand_posts_fresh25.tsv", "brand_posts_fresh26.tsv",
+	"brand_posts_fresh27.tsv", "brand_posts_fresh28.tsv", "brand_posts_fresh29.tsv", "brand_posts_fresh30.tsv",
 }
 
 // Training settings; changing one changes brandmodel.tsv.
