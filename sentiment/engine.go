@@ -84,6 +84,8 @@ type scratch struct {
 	// the tokenizer adds up as it goes (a pass of its own over the tokens
 	// costs more)
 	dom float64
+	// reputation mode: some token is an @mention
+	mentioned bool
 }
 
 var scratchPool = sync.Pool{New: func() any {
@@ -186,7 +188,7 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 	s.anchored = s.anchored[:0]
 	s.caps, s.times = 0, 0
 	s.flagsAny, s.wordsAny, s.anyNT = 0, 0, false
-	s.dom = 0
+	s.dom, s.mentioned = 0, false
 	s.nText = len(s.text)
 	s.text = append(s.text, ' ') // stops the fast path's words
 	s.ep, s.qm = 0, 0
@@ -545,6 +547,7 @@ func (s *scratch) repToken(t *token, rawStart, rawEnd int, all uint8) {
 			t.hash = rawStart < int(t.s)
 		case '@':
 			t.mention = true
+			s.mentioned = true
 		}
 		for k := int(t.e); k < rawEnd; k++ {
 			switch b[k] {

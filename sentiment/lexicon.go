@@ -41,7 +41,11 @@ const (
 	wOr
 	wNor
 	wBut
+	wFirst // a first-person pronoun (reputation mode)
 )
+
+// firstPerson are the words of wFirst.
+var firstPerson = []string{"i", "i'm", "i've", "i'd", "me", "my", "we", "we're", "our", "us", "im", "ive"}
 
 var wordIDs = map[string]wordID{
 	"no": wNo, "kind": wKind, "of": wOf, "least": wLeast, "at": wAt, "very": wVery,
@@ -317,6 +321,13 @@ func buildLexicon(words map[string]float64, emoji map[string]string, rep bool) *
 		e := l.words[k]
 		e.word = id
 		l.words[k] = e
+	}
+	if rep {
+		for _, k := range firstPerson {
+			e := l.words[k]
+			e.word = wFirst
+			l.words[k] = e
+		}
 	}
 	for _, m := range []map[string]float64{l.special, l.boosterNgrams} {
 		for k := range m {

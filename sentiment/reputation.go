@@ -1330,7 +1330,7 @@ func (s *scratch) headline() bool {
 		return false
 	}
 	raw := s.str(0)
-	if len(raw) == 0 || raw[0] < 'A' || raw[0] > 'Z' || s.toks[0].ent.flags&(fLex|fNews) != 0 || commonStarter(s.lowr(0)) {
+	if len(raw) == 0 || raw[0] < 'A' || raw[0] > 'Z' || s.toks[0].ent.flags&(fLex|fNews) != 0 {
 		return false
 	}
 	k := 1
@@ -1338,6 +1338,9 @@ func (s *scratch) headline() bool {
 		k = 2 // two-word name
 	}
 	if s.toks[k].ent.flags&fNews == 0 && (ablate&abNewsLead != 0 || !s.newsLead(&k)) {
+		return false
+	}
+	if commonStarter(s.lowr(0)) { // after the cheaper tests, which most texts fail
 		return false
 	}
 	for i := 0; i < n; i++ {
@@ -1468,16 +1471,7 @@ func commonStarter(b []byte) bool {
 // rules only apply to such texts; in prose "help" and "thanks" are no
 // politeness formula.
 func (s *scratch) addressed() bool {
-	for i := range s.toks {
-		if s.toks[i].mention {
-			return true
-		}
-		switch string(s.lowr(i)) {
-		case "i", "i'm", "i've", "i'd", "me", "my", "we", "we're", "our", "us", "im", "ive":
-			return true
-		}
-	}
-	return false
+	return s.mentioned || s.wordsAny&(1<<wFirst) != 0 // both gathered by the tokenizer
 }
 
 // ablate switches reputation rules off, one bit per rule, so that tests can
