@@ -53,7 +53,10 @@ func brandRates(a *Analyzer, posts []brandPost, miss func(brandPost, string)) ma
 // brand_posts_fresh6.tsv and brand_posts_fresh7.tsv are held out: they
 // were written by two authors who never saw the rules or the other sets,
 // and neither a rule nor the brand model was fitted to them, so their rates
-// estimate what hidden posts get. Only their aggregate rates are read; their
+// estimate what hidden posts get. fresh31-34 are held out too: written last,
+// by four more such authors; training on them as well lowered fresh6's
+// complaints and the tweets corpus's F1 (.944, under the reference), so
+// they serve as the larger held-out sample instead. Only their aggregate rates are read; their
 // misses are never logged. Where a held-out rate is short of the target,
 // the shortfall is logged as TARGET NOT MET and the achieved rate is the
 // floor, so a regression still fails. The other sets are the brand model's
@@ -62,13 +65,21 @@ func brandRates(a *Analyzer, posts []brandPost, miss func(brandPost, string)) ma
 func TestBrandPostsHoldout(t *testing.T) {
 	want := map[string]float64{"negative": 0.90, "positive": 0.90, "neutral": 0.83}
 	floor := map[string]float64{
-		"brand_posts_fresh6.tsv/negative": 0.87,
+		"brand_posts_fresh6.tsv/negative":  0.87,
+		"brand_posts_fresh31.tsv/negative": 0.77,
+		"brand_posts_fresh31.tsv/positive": 0.82,
+		"brand_posts_fresh32.tsv/negative": 0.80,
+		"brand_posts_fresh32.tsv/positive": 0.87,
+		"brand_posts_fresh33.tsv/negative": 0.85,
+		"brand_posts_fresh33.tsv/positive": 0.85,
+		"brand_posts_fresh34.tsv/negative": 0.88,
 		// training sets that the model does not fit fully: praise in
 		// food and gaming slang, complaints about beauty products
 		"brand_posts_fresh24.tsv/positive": 0.88,
 		"brand_posts_fresh28.tsv/negative": 0.89,
 	}
-	heldOut := []string{"brand_posts_fresh6.tsv", "brand_posts_fresh7.tsv"}
+	heldOut := []string{"brand_posts_fresh6.tsv", "brand_posts_fresh7.tsv",
+		"brand_posts_fresh31.tsv", "brand_posts_fresh32.tsv", "brand_posts_fresh33.tsv", "brand_posts_fresh34.tsv"}
 	for _, file := range append(heldOut, brandTrainSets...) {
 		t.Run(file, func(t *testing.T) {
 			a, err := New()
