@@ -53,11 +53,12 @@ func brandRates(a *Analyzer, posts []brandPost, miss func(brandPost, string)) ma
 // brand_posts_fresh6.tsv and brand_posts_fresh7.tsv are held out: they
 // were written by two authors who never saw the rules or the other sets,
 // and neither a rule nor the brand model was fitted to them, so their rates
-// estimate what hidden posts get. fresh31-34 are held out too: written last,
-// by four more such authors; training on them as well lowered fresh6's
-// complaints and the tweets corpus's F1 (.944, under the reference), so
-// they serve as the larger held-out sample instead. Only their aggregate rates are read; their
-// misses are never logged. Where a held-out rate is short of the target,
+// estimate what hidden posts get. fresh31-34 are held out too: written
+// last, by four more such authors; training on them as well lowered
+// fresh6's complaints and the tweets corpus's F1 (.944, under the
+// reference), so they serve as the larger held-out sample instead. Only
+// the held-out sets' aggregate rates are read; their misses are never
+// logged. Where a held-out rate is short of the target,
 // the shortfall is logged as TARGET NOT MET and the achieved rate is the
 // floor, so a regression still fails. The other sets are the brand model's
 // training data (brandTrainSets): on them the targets must be met but for

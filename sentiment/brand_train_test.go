@@ -102,9 +102,11 @@ func trainBrandModel(t *testing.T, posts []brandPost, corpus []corpusText) *bran
 	// the tokenizer forms them, and "@" for every @mention
 	rules := &Analyzer{mode: ModeReputation, neg: -0.05, pos: 0.05, lex: base.withBrand(nil)}
 	df := map[string]int{}
+	freq := map[string]int{} // in posts and general texts, for the row order
 	for _, p := range posts {
 		for w := range brandKeys(rules, p.text) {
 			df[w]++
+			freq[w]++
 		}
 	}
 	var vocab []string
@@ -116,12 +118,6 @@ func trainBrandModel(t *testing.T, posts []brandPost, corpus []corpusText) *bran
 	// most frequent first, so that the rows (and the word table's records,
 	// which follow them) of the words nearly every text has share cache
 	// lines
-	freq := map[string]int{}
-	for _, p := range posts {
-		for w := range brandKeys(rules, p.text) {
-			freq[w]++
-		}
-	}
 	for _, c := range corpus {
 		if c.corpus != "edge_cases" {
 			for w := range brandKeys(rules, c.text) {
