@@ -138,7 +138,7 @@ func parseBrandModel(data string) (*brandModel, error) {
 func (l *lexicon) setBrand(m *brandModel) {
 	for k, e := range l.words {
 		if e.learn != 0 {
-			e.learn = 0
+			e.learn, e.dom = 0, 0
 			l.words[k] = e
 		}
 	}
@@ -151,7 +151,7 @@ func (l *lexicon) setBrand(m *brandModel) {
 			continue
 		}
 		e := l.words[m.words[r]]
-		e.learn = uint16(r)
+		e.learn, e.dom = uint16(r), m.dom[r]
 		l.words[m.words[r]] = e
 	}
 }

@@ -197,6 +197,7 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 		mask = repCandMask
 	}
 	fast := !slowTokens
+	dom := 0.0 // s.dom, in a register while the fast path runs
 	b := s.text
 	n := s.nText
 	i := 0
@@ -289,9 +290,7 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 							t.comma = true
 						}
 					}
-					if m := lex.brand; m != nil {
-						s.dom += float64(m.dom[t.ent.learn]) // no @mention here
-					}
+					dom += float64(t.ent.dom) // no @mention here
 				}
 				if f&(mask|fAnchor) != 0 {
 					if f&mask != 0 {
@@ -357,9 +356,12 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 			all |= cHigh
 			i += w
 		}
+		s.dom = dom
 		s.addToken(lex, start, i, all)
+		dom = s.dom
 		b = s.text // addToken may have grown the buffer
 	}
+	s.dom = dom
 	// every '!' and '?' is inside some token; counting them here with
 	// the vectorised bytes.Count keeps a branch out of the scan
 	s.ep = bytes.Count(b[:n], bang)
@@ -470,7 +472,11 @@ func (s *scratch) addToken(lex *lexicon, start, end int, all uint8) {
 		s.repToken(t, start, end, all)
 		mask = repCandMask
 		if m := lex.brand; m != nil {
-			s.dom += float64(m.dom[s.brandRow(m, k)])
+			d := t.ent.dom
+			if t.mention {
+				d = m.dom[m.mention]
+			}
+			s.dom += float64(d)
 		}
 	}
 	if t.upper {

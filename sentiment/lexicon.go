@@ -82,18 +82,21 @@ const (
 // entry is everything the rules need to know about one lowercase token, so a
 // token costs a single map lookup.
 type entry struct {
-	val float64 // lexicon valence when flags&fLex != 0
-	// boost is the sign of the booster scalar (bIncr or bDecr) when
-	// flags&fBooster != 0: every booster has one of the two, and a small
-	// entry keeps tokens small
-	boost int8
+	val   float64 // lexicon valence when flags&fLex != 0
 	flags uint32
-	word  wordID
+	// reputation: the word's brand-post (domain) weight in the brand
+	// model, which the tokenizer adds up for every token
+	dom float32
 	// reputation: with fAnchor, 1 + the index in lexicon.anchors of the
 	// phrases this word anchors
 	anchor uint16
 	// reputation: the word's row in the brand model, or 0
 	learn uint16
+	// boost is the sign of the booster scalar (bIncr or bDecr) when
+	// flags&fBooster != 0: every booster has one of the two, and a small
+	// entry keeps tokens small
+	boost int8
+	word  wordID
 }
 
 // boostScalar is the booster scalar of a word with fBooster.
