@@ -267,7 +267,14 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 					h ^= h >> 32
 				}
 				if h = fmix(h); lex.table.maybeHas(h) {
-					if ent := lex.table.probeK0(s.text[t.ls:t.le], k0, h); ent != nil {
+					ent, done := (*entry)(nil), false
+					if w <= 8 {
+						ent, done = lex.table.home(k0, h, w)
+					}
+					if !done {
+						ent = lex.table.probeK0(s.text[t.ls:t.le], k0, h)
+					}
+					if ent != nil {
 						t.ent = *ent
 					}
 				}

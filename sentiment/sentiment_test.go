@@ -458,3 +458,27 @@ func TestFastTokensMatchAddToken(t *testing.T) {
 		}
 	}
 }
+
+// TestLargeLexicon covers the word table for 64k words or more, which
+// falls back to a map: short and long words are still found, in both modes.
+func TestLargeLexicon(t *testing.T) {
+	many := make(map[string]float64, 70000)
+	for i := range 70000 {
+		many[fmt.Sprintf("w%d", i)] = 2 // w0 ... w69999: 2 to 6 bytes
+	}
+	many["superlongcustomword"] = -3
+	for _, m := range []Mode{ModeVADER, ModeReputation} {
+		a := mustNew(t, WithMode(m), WithLexicon(many))
+		for text, pos := range map[string]bool{
+			"w123 indeed":                true,
+			"W69999!":                    true,
+			"what a superlongcustomword": false,
+			"this is great":              true,
+			"this is terrible":           false,
+		} {
+			if c := a.Score(text).Compound; c == 0 || c > 0 != pos {
+				t.Errorf("%s: %q scored %v", m, text, c)
+			}
+		}
+	}
+}

@@ -78,7 +78,9 @@ func newWordTableLarge(m map[string]entry) *wordTable {
 	for k, e := range m {
 		big[k] = &e
 	}
-	t := &wordTable{big: big}
+	// one occupied slot whose record matches no key: home always
+	// leaves the lookup to probeK0
+	t := &wordTable{big: big, slots: []uint32{0xffff<<16 | 1}, shift: 64, recs: []record{{klen: ^uint32(0)}}}
 	for i := range t.bloom {
 		t.bloom[i] = ^uint64(0) // every word goes on to probe
 	}
@@ -116,6 +118,26 @@ func (t *wordTable) lookupHash(key []byte, h uint64) *entry {
 func (t *wordTable) maybeHas(h uint64) bool {
 	a, b := h>>16&0xffff, h>>48
 	return t.bloom[a>>6]>>(a&63)&(t.bloom[b>>6]>>(b&63))&1 != 0
+}
+
+// home is the common case of probeK0, small enough to inline so that the
+// tokenizer's loop makes no call (and spills no registers) for a word in
+// its home slot, which the most frequent words all are: it looks for a key
+// of n <= 8 bytes, k0, in the slot of its hash h only. done reports whether
+// that settles it; if not, probeK0 must look further.
+func (t *wordTable) home(k0, h uint64, n int) (e *entry, done bool) {
+	s := t.slots[h>>t.shift]
+	if s == 0 {
+		return nil, true
+	}
+	if s>>16 != uint32(h&0xffff) {
+		return nil, false
+	}
+	r := &t.recs[s&0xffff-1]
+	if r.key0 != k0 || int(r.klen) != n {
+		return nil, false
+	}
+	return &r.e, true
 }
 
 // probe finds key, whose hash is h, in the slots.
