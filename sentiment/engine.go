@@ -1,7 +1,6 @@
 package sentiment
 
 import (
-	"bytes"
 	"encoding/binary"
 	"math"
 	"math/bits"
@@ -39,8 +38,9 @@ type scratch struct {
 	// the lowercase forms of the tokens that are not already lowercase.
 	text  []byte
 	nText int
-	ep    int // '!' count
-	qm    int // '?' count
+	ep    int  // '!' count
+	qm    int  // '?' count
+	quote bool // some '"' in the text
 	join  []byte
 	toks  []token
 	sent  []float64
@@ -191,7 +191,7 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 	s.dom, s.mentioned = 0, false
 	s.nText = len(s.text)
 	s.text = append(s.text, ' ') // stops the fast path's words
-	s.ep, s.qm = 0, 0
+	s.ep, s.qm, s.quote = 0, 0, false
 	mask := fLex // the flags of a token that may carry a valence
 	if s.rep {
 		mask = repCandMask
@@ -278,6 +278,12 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 						t.ent = *ent
 					}
 				}
+				if end > start+w { // trailing punctuation: rare
+					s.punct(start+w, end)
+					if s.rep {
+						s.stops(t, start+w, end)
+					}
+				}
 				f := t.ent.flags
 				if s.rep {
 					if f == 0 && w > 8 {
@@ -288,14 +294,6 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 						f = t.ent.flags
 					} else {
 						s.times += int(f / fTime & 1)
-					}
-					for p := start + w; p < end; p++ {
-						switch s.text[p] {
-						case '.', '!', '?':
-							t.sentEnd = true
-						case ',', ';', ':', '-':
-							t.comma = true
-						}
 					}
 					dom += float64(t.ent.dom) // no @mention here
 				}
@@ -369,10 +367,6 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 		b = s.text // addToken may have grown the buffer
 	}
 	s.dom = dom
-	// every '!' and '?' is inside some token; counting them here with
-	// the vectorised bytes.Count keeps a branch out of the scan
-	s.ep = bytes.Count(b[:n], bang)
-	s.qm = bytes.Count(b[:n], qmark)
 	s.hasBut = s.wordsAny&(1<<wBut) != 0
 	s.hasNeg = s.anyNT || s.flagsAny&fNegate != 0
 	s.hasService = s.flagsAny&fService != 0
@@ -390,6 +384,35 @@ func (s *scratch) plainRep(t *token, k0 uint64, n int) {
 	}
 	if t.ent.flags == 0 && tripleIn(k0, n) {
 		s.squeeze(t)
+	}
+}
+
+// punct counts the '!', '?' and '"' in s.text[p:end], the raw span of a
+// token with punctuation, for punctuation emphasis and the rules: every
+// such character is in some token.
+func (s *scratch) punct(p, end int) {
+	for ; p < end; p++ {
+		switch s.text[p] {
+		case '!':
+			s.ep++
+		case '?':
+			s.qm++
+		case '"':
+			s.quote = true
+		}
+	}
+}
+
+// stops notes whether the punctuation in s.text[p:end], which follows
+// token t, ends a sentence or a clause (reputation mode).
+func (s *scratch) stops(t *token, p, end int) {
+	for ; p < end; p++ {
+		switch s.text[p] {
+		case '.', '!', '?':
+			t.sentEnd = true
+		case ',', ';', ':', '-':
+			t.comma = true
+		}
 	}
 }
 
@@ -415,8 +438,6 @@ func tripleIn(k0 uint64, n int) bool {
 	z |= ^uint64(0) << (8 * (n - 2) & 63)
 	return (z-lsb)&^z&msb != 0
 }
-
-var bang, qmark = []byte{'!'}, []byte{'?'}
 
 // stopAt names the characters at which tokenize stops for the caller to
 // rewrite the text.
@@ -473,6 +494,9 @@ func (s *scratch) addToken(lex *lexicon, start, end int, all uint8) {
 		if e := lex.table.probeK0(low, k0, h); e != nil {
 			t.ent = *e
 		}
+	}
+	if all&cPunct != 0 {
+		s.punct(start, end)
 	}
 	mask := fLex
 	if s.rep {
@@ -562,14 +586,7 @@ func (s *scratch) repToken(t *token, rawStart, rawEnd int, all uint8) {
 			t.mention = true
 			s.mentioned = true
 		}
-		for k := int(t.e); k < rawEnd; k++ {
-			switch b[k] {
-			case '.', '!', '?':
-				t.sentEnd = true
-			case ',', ';', ':', '-':
-				t.comma = true
-			}
-		}
+		s.stops(t, int(t.e), rawEnd)
 	}
 	if t.ent.flags != 0 || t.le-t.ls < 3 || !hasTriple(s.text, int(t.ls), int(t.le)) {
 		return // no letter occurs three times in a row (nearly every word)

@@ -621,10 +621,10 @@ func (s *scratch) addCand(i int) {
 // marks nothing.
 func (s *scratch) markQuotes() {
 	s.claim = -1
-	b := s.text[:s.nText]
-	if bytes.IndexByte(b, '"') < 0 {
-		return // nearly every text: one vectorised scan rules it out
+	if !s.quote {
+		return // nearly every text (the tokenizer looks for quotes)
 	}
+	b := s.text[:s.nText]
 	open := -1
 	for i := range s.toks {
 		t := &s.toks[i]
