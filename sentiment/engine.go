@@ -503,11 +503,7 @@ func (s *scratch) addToken(lex *lexicon, start, end int, all uint8) {
 		s.repToken(t, start, end, all)
 		mask = repCandMask
 		if m := lex.brand; m != nil {
-			d := t.ent.dom
-			if t.mention {
-				d = m.dom[m.mention]
-			}
-			s.dom += float64(d)
+			s.dom += float64(m.dom[s.brandRow(m, k)])
 		}
 	}
 	if t.upper {
