@@ -122,7 +122,7 @@ func (t *wordTable) maybeHas(h uint64) bool {
 
 // home is the common case of probeK0, small enough to inline so that the
 // tokenizer's loop makes no call (and spills no registers) for a word in
-// its home slot, which the most frequent words all are: it looks for a key
+// its home slot, where nearly all frequent words sit: it looks for a key
 // of n <= 8 bytes, k0, in the slot of its hash h only. done reports whether
 // that settles it; if not, probeK0 must look further.
 func (t *wordTable) home(k0, h uint64, n int) (e *entry, done bool) {
