@@ -7,42 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-)
 
-// sharedDir locates the shared data folder (the one containing data/vader):
-// $REPMON_SHARED_DIR when set (missing files are then a failure, as in CI),
-// otherwise ../shared next to the module root; without either the test is
-// skipped with instructions.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	const probe = "data/vader/reference/tweets.tsv"
-	if d := os.Getenv("REPMON_SHARED_DIR"); d != "" {
-		if _, err := os.Stat(filepath.Join(d, probe)); err != nil {
-			t.Fatalf("REPMON_SHARED_DIR=%s: %v", d, err)
-		}
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			d := filepath.Join(dir, "..", "shared")
-			if _, err := os.Stat(filepath.Join(d, probe)); err == nil {
-				return d
-			}
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	t.Skip("shared VADER data not found: set REPMON_SHARED_DIR=/path/to/shared (the folder containing data/vader)")
-	return ""
-}
+	"github.com/repmon/repmon/sentiment/sentimenttest"
+)
 
 // corpusText is one text of a VADER corpus with its reference scores.
 type corpusText struct {
@@ -60,7 +27,7 @@ var corpora = []string{"tweets", "movieReviewSnippets", "amazonReviewSnippets", 
 // scores; the reference must cover every text.
 func loadCorpora(t testing.TB) []corpusText {
 	t.Helper()
-	dir := filepath.Join(sharedDir(t), "data", "vader")
+	dir := filepath.Join(sentimenttest.SharedDir(t), "data", "vader")
 	var out []corpusText
 	for _, c := range append(append([]string{}, corpora...), "edge_cases") {
 		ref := readLines(t, filepath.Join(dir, "reference", c+".tsv"))

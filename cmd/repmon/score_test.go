@@ -9,42 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-)
 
-// scoreSharedDir locates the shared data folder (the one containing
-// data/vader): $REPMON_SHARED_DIR when set (missing files then fail the
-// test), otherwise ../shared next to the module root; else the test is
-// skipped with instructions.
-func scoreSharedDir(t *testing.T) string {
-	t.Helper()
-	const probe = "data/vader/reference/tweets.tsv"
-	if d := os.Getenv("REPMON_SHARED_DIR"); d != "" {
-		if _, err := os.Stat(filepath.Join(d, probe)); err != nil {
-			t.Fatalf("REPMON_SHARED_DIR=%s: %v", d, err)
-		}
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			d := filepath.Join(dir, "..", "shared")
-			if _, err := os.Stat(filepath.Join(d, probe)); err == nil {
-				return d
-			}
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	t.Skip("shared VADER data not found: set REPMON_SHARED_DIR=/path/to/shared (the folder containing data/vader)")
-	return ""
-}
+	"github.com/repmon/repmon/sentiment/sentimenttest"
+)
 
 func scoreLines(t *testing.T, path string) []string {
 	t.Helper()
@@ -60,7 +27,7 @@ func scoreLines(t *testing.T, path string) []string {
 // `repmon score --mode vader --format tsv` and requires the four numeric
 // columns to equal the reference VADER output character for character.
 func TestScoreVADERAcceptance(t *testing.T) {
-	dir := filepath.Join(scoreSharedDir(t), "data", "vader")
+	dir := filepath.Join(sentimenttest.SharedDir(t), "data", "vader")
 	var texts, want []string
 	for _, c := range []string{"tweets", "movieReviewSnippets", "amazonReviewSnippets", "nytEditorialSnippets", "edge_cases"} {
 		ref := map[string]string{}

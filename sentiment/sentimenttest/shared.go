@@ -1,0 +1,44 @@
+// Package sentimenttest locates the shared VADER data (lexicons, corpora
+// and the reference implementation's outputs) for the tests that read it.
+package sentimenttest
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// SharedDir returns the shared data folder (the one containing data/vader):
+// $REPMON_SHARED_DIR when set (missing files are then a failure, as in CI),
+// otherwise ../shared next to the module root; without either the test is
+// skipped with instructions.
+func SharedDir(tb testing.TB) string {
+	tb.Helper()
+	const probe = "data/vader/reference/tweets.tsv"
+	if d := os.Getenv("REPMON_SHARED_DIR"); d != "" {
+		if _, err := os.Stat(filepath.Join(d, probe)); err != nil {
+			tb.Fatalf("REPMON_SHARED_DIR=%s: %v", d, err)
+		}
+		return d
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			d := filepath.Join(dir, "..", "shared")
+			if _, err := os.Stat(filepath.Join(d, probe)); err == nil {
+				return d
+			}
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	tb.Skip("shared VADER data not found: set REPMON_SHARED_DIR=/path/to/shared (the folder containing data/vader)")
+	return ""
+}
