@@ -42,6 +42,7 @@ const (
 	wNor
 	wBut
 	wFirst // a first-person pronoun (reputation mode)
+	wWhy   // reputation mode
 )
 
 // firstPerson are the words of wFirst.
@@ -331,6 +332,9 @@ func buildLexicon(words map[string]float64, emoji map[string]string, rep bool) *
 			e.word = wFirst
 			l.words[k] = e
 		}
+		e := l.words["why"]
+		e.word = wWhy
+		l.words["why"] = e
 	}
 	for _, m := range []map[string]float64{l.special, l.boosterNgrams} {
 		for k := range m {

@@ -1389,7 +1389,7 @@ func (s *scratch) newsLead(k *int) bool {
 		case t.ent.flags&fLex != 0:
 			return false
 		case string(w) == "and" || string(w) == "&" || string(w) == "&amp;":
-		case isWordish(w) && lower < 3 && !commonStarter(w) && !newsFiller(w) && s.brandName():
+		case isWordish(w) && lower < 3 && s.brandName() && !commonStarter(w) && !newsFiller(w):
 			lower++
 		default:
 			return false
@@ -1667,11 +1667,11 @@ var substitutionValence = -1.3
 // booking turn out to be non-refundable?", "why remove the one useful
 // feature").
 func (s *scratch) whyQuestion(tr *tracer) {
-	if s.anyPos || !s.hasService || s.isHeadline {
+	if s.anyPos || !s.hasService || s.isHeadline || s.wordsAny&(1<<wWhy) == 0 {
 		return
 	}
 	for i := range s.toks {
-		if string(s.lowr(i)) != "why" || i > 0 && !s.toks[i-1].sentEnd && !s.toks[i-1].mention {
+		if s.word(i) != wWhy || i > 0 && !s.toks[i-1].sentEnd && !s.toks[i-1].mention {
 			continue
 		}
 		s.blame(i, i, "why_question", whyValence, tr)
