@@ -231,8 +231,9 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 				m2 = (nl&-nl)>>7 - 1
 				w += bits.TrailingZeros64(nl) >> 3
 			}
-			e := i + w // the end of the raw token
-			for asciiPunct[b[e]] {
+			// the end of the raw token (mostly a space follows the word)
+			e := i + w
+			for b[e] != ' ' && asciiPunct[b[e]] {
 				e++
 			}
 			// punctuation is stripped only from 3 letters or more
@@ -286,14 +287,14 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 				}
 				f := t.ent.flags
 				if s.rep {
-					if f == 0 && w > 8 {
-						s.repToken(t, start, start+w, cLower) // as addToken: rare
+					if f != 0 || w < 3 {
+						s.times += int(f / fTime & 1)
+					} else if w > 8 {
+						s.repToken(t, start, start+w, cLower) // as addToken
 						f = t.ent.flags
-					} else if f == 0 && w >= 3 && (w >= 5 && k0>>(8*(w-2)&63)&0xffff == 'i'|'n'<<8 || tripleIn(k0, w)) {
+					} else if w >= 5 && k0>>(8*(w-2)&63)&0xffff == 'i'|'n'<<8 || tripleIn(k0, w) {
 						s.plainRep(t, k0, w)
 						f = t.ent.flags
-					} else {
-						s.times += int(f / fTime & 1)
 					}
 					dom += float64(t.ent.dom) // no @mention here
 				}

@@ -1122,15 +1122,22 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 		i := s.claim
 		s.blame(i, i, "quoted_claim", claimValence, tr)
 	}
-	if ablate&abTime == 0 {
-		s.timeContrast(tr)
-	}
-	if ablate&abWhy == 0 {
-		s.substitution(tr)
-		s.whyQuestion(tr)
-	}
-	if ablate&abUnmet == 0 {
-		s.unmetExpectation(tr)
+	// The next rules read only posts without praise, each when the
+	// tokenizer's summaries say it may apply: most posts take none of the
+	// calls.
+	if !s.anyPos {
+		if s.times >= 2 && ablate&abTime == 0 {
+			s.timeContrast(tr)
+		}
+		if s.hasService && ablate&abWhy == 0 {
+			s.substitution(tr)
+			if !s.isHeadline && s.wordsAny&(1<<wWhy) != 0 {
+				s.whyQuestion(tr)
+			}
+		}
+		if s.hasNeg && ablate&abUnmet == 0 {
+			s.unmetExpectation(tr)
+		}
 	}
 	if !s.anyNeg {
 		return
@@ -1192,11 +1199,9 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 // "won't charge on any charger", "can't download statements"). The
 // reference leaves such posts at 0 because negation only scales lexicon
 // words. Verbs of thinking and waiting are exempt ("I don't know",
-// "can't wait").
+// "can't wait"). reputationLayer calls it for posts with a negator and no
+// praise.
 func (s *scratch) unmetExpectation(tr *tracer) {
-	if !s.hasNeg || s.anyPos {
-		return // most texts
-	}
 	n := len(s.toks)
 	for j := 0; j < n; j++ {
 		t := &s.toks[j]
@@ -1611,11 +1616,9 @@ func (s *scratch) scopeStart(i int) int {
 // substitution finds the wrong thing delivered: "ordered a medium, got an
 // XXL", "ordered noodles, received a salad". A later clause must say what
 // came instead, and the post must not praise ("ordered at 9, got it by 10,
-// brilliant").
+// brilliant"). reputationLayer calls it for posts about a service with no
+// praise.
 func (s *scratch) substitution(tr *tracer) {
-	if s.anyPos || !s.hasService {
-		return
-	}
 	n := len(s.toks)
 	ordered := -1
 	for i := 0; i < n; i++ {
@@ -1665,11 +1668,9 @@ var substitutionValence = -1.3
 // whyQuestion reads a question that opens with "why" in a post about a
 // service, with no praise, as the complaint it is ("why did my refundable
 // booking turn out to be non-refundable?", "why remove the one useful
-// feature").
+// feature"). reputationLayer calls it for posts about a service, holding
+// "why", that are not headlines and do not praise.
 func (s *scratch) whyQuestion(tr *tracer) {
-	if s.anyPos || !s.hasService || s.isHeadline || s.wordsAny&(1<<wWhy) == 0 {
-		return
-	}
 	for i := range s.toks {
 		if s.word(i) != wWhy || i > 0 && !s.toks[i-1].sentEnd && !s.toks[i-1].mention {
 			continue
@@ -1686,13 +1687,10 @@ var whyValence = -1.2
 // September", "sent Monday. Now Thursday", "the window was 8am-6pm. it's
 // 9:40pm". The second time must follow "now", or open a sentence as "it's
 // ...", "that was ..." or "we're at ...", and an earlier time must precede
-// it; "It's Friday!" alone is no complaint, nor is a post with praise.
+// it; "It's Friday!" alone is no complaint, nor is a post with praise
+// ("switched in 2019. It's been 5 years, no issues"). reputationLayer calls
+// it for posts with two times or more and no praise.
 func (s *scratch) timeContrast(tr *tracer) {
-	if s.anyPos || s.times < 2 {
-		// "switched in 2019. It's been 5 years, no issues"; one time
-		// alone contrasts with nothing (most texts have none)
-		return
-	}
 	n := len(s.toks)
 	for i := 1; i < n; i++ {
 		if !s.isTime(i) {
