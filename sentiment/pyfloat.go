@@ -16,20 +16,11 @@ func pyRound(x float64, digits int) float64 {
 	}
 	p := pow10[digits]
 	y := x * p
-	fl := math.Floor(y)
-	frac := y - fl
 	// x*p is exact to within half an ulp of y; away from a tie the nearest
-	// integer is therefore certain and cheap to find.
-	if math.Abs(frac-0.5) > 1e-6 && math.Abs(y) < 1<<52 {
-		k := fl
-		if frac > 0.5 {
-			k++
-		}
-		r := k / p
-		if r == 0 && x < 0 {
-			return math.Copysign(0, -1)
-		}
-		return r
+	// integer is therefore certain and cheap to find (one instruction,
+	// keeping the sign of a negative x that rounds to zero, as Python).
+	if k := math.RoundToEven(y); math.Abs(y-k) < 0.5-1e-6 && math.Abs(y) < 1<<52 {
+		return k / p
 	}
 	// Near a tie: decide on the exact decimal expansion, as CPython does.
 	var buf [64]byte
