@@ -262,12 +262,7 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 						s.caps++
 					}
 				}
-				h := k0 ^ uint64(w)<<56 // hashK0, from the loads
-				if w > 8 {
-					h = (h ^ k1) * hashMul
-					h ^= h >> 32
-				}
-				if h = fmix(h); lex.table.maybeHas(h) {
+				if h := mix(k0, k1, w); lex.table.maybeHas(h) { // hashK0, from the loads
 					ent, done := (*entry)(nil), false
 					if w <= 8 {
 						ent, done = lex.table.home(k0, h, w)
@@ -487,7 +482,7 @@ func (s *scratch) addToken(lex *lexicon, start, end int, all uint8) {
 	} else {
 		k0 = key0(low)
 	}
-	h := fmix(k0 ^ uint64(len(low))<<56) // hashK0, inlined for short words
+	h := mix(k0, 0, len(low)) // hashK0, inlined for short words
 	if len(low) > 8 {
 		h = hashK0(k0, low)
 	}
