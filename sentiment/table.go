@@ -192,11 +192,12 @@ func hashK0[T string | []byte](k0 uint64, k T) uint64 {
 }
 
 // mix is a folded multiply (the 128-bit product's halves xored, as in
-// wyhash) of the key bytes a and b and the length n: every output bit
-// depends on every input bit, so that the bloom bits, the slot (high
-// bits) and the tag (low bits) are independent, and it costs one
-// multiply where MurmurHash3's finaliser chains two multiplies and three
-// shifts before the lookup can start.
+// wyhash) of the key bytes a and b and the length n: the high half
+// depends on all the input bits and the xor folds it into the low half,
+// so that the bloom bits, the slot (high bits) and the tag (low bits)
+// spread as well as MurmurHash3's finaliser spread them (measured on the
+// lexicon and the corpora), for one multiply where the finaliser chains
+// two multiplies and three shifts before the lookup can start.
 func mix(a, b uint64, n int) uint64 {
 	hi, lo := bits.Mul64(a^0x9e3779b97f4a7c15, b^uint64(n)^0xbf58476d1ce4e5b9)
 	return hi ^ lo
