@@ -18,10 +18,11 @@ import (
 // emotional ("shares plunge"). Those are learned from the labelled brand
 // posts in testdata by two logistic regressions over word counts:
 //
-//   - a domain model tells brand posts (testdata/brand_posts*.tsv) from the
-//     general text of the VADER corpora (tweets, reviews, editorials); the
-//     layer acts only on texts it takes for brand posts, so that general
-//     text keeps the rules' score;
+//   - a domain model tells brand posts (the training sets of
+//     testdata/brand_posts*.tsv) from the general text of the VADER
+//     corpora (tweets, reviews, editorials); the layer acts only on texts
+//     it takes for brand posts, so that general text keeps the rules'
+//     score;
 //   - a label model gives the probabilities of negative, neutral and
 //     positive from the words and from the rules' own compound and label.
 //

@@ -327,7 +327,7 @@ func trainDomainModel(ex []brandExample, rows int) (w []float64, bias float64) {
 func formatBrandModel(m *brandModel, posts, general int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# The brand model of reputation mode (see brand.go), trained from %d labelled\n", posts)
-	fmt.Fprintf(&b, "# brand posts (testdata/brand_posts*.tsv but fresh6 and fresh7) and %d texts of\n", general)
+	fmt.Fprintf(&b, "# brand posts (brandTrainSets in brand_train_test.go) and %d texts of\n", general)
 	b.WriteString("# the VADER corpora by TestTrainBrandModel; do not edit. Columns: key, then the\n")
 	b.WriteString("# logits of negative, neutral, positive, and of being a brand post.\n")
 	f := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 32) }
