@@ -13,48 +13,13 @@ import (
 
 	"github.com/jonreiter/govader"
 	"github.com/repmon/repmon/sentiment"
+	"github.com/repmon/repmon/sentiment/sentimenttest"
 )
-
-// sharedDir locates the shared data folder (the one containing data/vader):
-// $REPMON_SHARED_DIR when set (missing files are then a failure), otherwise
-// ../shared next to the main module root; without either the benchmark is
-// skipped with instructions.
-func sharedDir(tb testing.TB) string {
-	tb.Helper()
-	const probe = "data/vader/hutto_ICWSM_2014/tweets_GroundTruth.txt"
-	if d := os.Getenv("REPMON_SHARED_DIR"); d != "" {
-		if _, err := os.Stat(filepath.Join(d, probe)); err != nil {
-			tb.Fatalf("REPMON_SHARED_DIR=%s: %v", d, err)
-		}
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		// bench/ has its own go.mod; the shared folder sits next to the
-		// main module, so keep walking past it.
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			d := filepath.Join(dir, "..", "shared")
-			if _, err := os.Stat(filepath.Join(d, probe)); err == nil {
-				return d
-			}
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	tb.Skip("shared VADER data not found: set REPMON_SHARED_DIR=/path/to/shared (the folder containing data/vader)")
-	return ""
-}
 
 // loadTexts returns the 23,703 texts of the four ground-truth corpora.
 func loadTexts(tb testing.TB) []string {
 	tb.Helper()
-	dir := filepath.Join(sharedDir(tb), "data", "vader", "hutto_ICWSM_2014")
+	dir := filepath.Join(sentimenttest.SharedDir(tb), "data", "vader", "hutto_ICWSM_2014")
 	var texts []string
 	for _, c := range []string{"tweets", "movieReviewSnippets", "amazonReviewSnippets", "nytEditorialSnippets"} {
 		f, err := os.Open(filepath.Join(dir, c+"_GroundTruth.txt"))

@@ -10,8 +10,9 @@ import (
 
 // SharedDir returns the shared data folder (the one containing data/vader):
 // $REPMON_SHARED_DIR when set (missing files are then a failure, as in CI),
-// otherwise ../shared next to the module root; without either the test is
-// skipped with instructions.
+// otherwise ../shared next to the module root (or next to an enclosing
+// module's root: bench/ is a module of its own); without either the test
+// is skipped with instructions.
 func SharedDir(tb testing.TB) string {
 	tb.Helper()
 	const probe = "data/vader/reference/tweets.tsv"
@@ -31,7 +32,6 @@ func SharedDir(tb testing.TB) string {
 			if _, err := os.Stat(filepath.Join(d, probe)); err == nil {
 				return d
 			}
-			break
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
