@@ -60,7 +60,12 @@ func brandRates(a *Analyzer, posts []brandPost, miss func(brandPost, string)) ma
 // Those authors were asked for hard posts above all (praise with no praise
 // word, complaints told as plain facts). brand_posts_natural1-4.tsv were
 // written by four more authors asked for posts as a monitor finds them,
-// neither seeking nor avoiding hard cases; they are held out as well. Only
+// neither seeking nor avoiding hard cases; they are held out as well.
+// brand_posts_fresh35-50.tsv came from eight more authors, each asked for
+// one set as a monitor finds them and one hard set (35, 38, 39, 42, 44,
+// 45, 47, 50 and 36, 37, 40, 41, 43, 46, 48, 49), on two themes of their
+// own; held out too, they are the largest sample and the least
+// flattering: the model was built before any of them existed. Only
 // the held-out sets' aggregate rates are read; their misses are never
 // logged. Where a held-out rate is short of the target,
 // the shortfall is logged as TARGET NOT MET and the achieved rate is the
@@ -78,6 +83,42 @@ func TestBrandPostsHoldout(t *testing.T) {
 		"brand_posts_fresh33.tsv/negative": 0.85,
 		"brand_posts_fresh33.tsv/positive": 0.85,
 		"brand_posts_fresh34.tsv/negative": 0.88,
+		"brand_posts_fresh35.tsv/negative": 0.81,
+		"brand_posts_fresh36.tsv/negative": 0.79,
+		"brand_posts_fresh36.tsv/neutral":  0.76,
+		"brand_posts_fresh36.tsv/positive": 0.72,
+		"brand_posts_fresh37.tsv/negative": 0.79,
+		"brand_posts_fresh37.tsv/neutral":  0.76,
+		"brand_posts_fresh37.tsv/positive": 0.80,
+		"brand_posts_fresh38.tsv/negative": 0.84,
+		"brand_posts_fresh39.tsv/negative": 0.80,
+		"brand_posts_fresh40.tsv/negative": 0.60,
+		"brand_posts_fresh40.tsv/neutral":  0.75,
+		"brand_posts_fresh40.tsv/positive": 0.85,
+		"brand_posts_fresh41.tsv/negative": 0.65,
+		"brand_posts_fresh41.tsv/neutral":  0.78,
+		"brand_posts_fresh41.tsv/positive": 0.77,
+		"brand_posts_fresh42.tsv/negative": 0.77,
+		"brand_posts_fresh42.tsv/neutral":  0.72,
+		"brand_posts_fresh43.tsv/negative": 0.85,
+		"brand_posts_fresh43.tsv/neutral":  0.74,
+		"brand_posts_fresh43.tsv/positive": 0.75,
+		"brand_posts_fresh44.tsv/negative": 0.74,
+		"brand_posts_fresh44.tsv/neutral":  0.75,
+		"brand_posts_fresh44.tsv/positive": 0.88,
+		"brand_posts_fresh45.tsv/negative": 0.80,
+		"brand_posts_fresh45.tsv/neutral":  0.78,
+		"brand_posts_fresh46.tsv/negative": 0.56,
+		"brand_posts_fresh46.tsv/neutral":  0.80,
+		"brand_posts_fresh46.tsv/positive": 0.81,
+		"brand_posts_fresh47.tsv/negative": 0.77,
+		"brand_posts_fresh47.tsv/neutral":  0.67,
+		"brand_posts_fresh48.tsv/negative": 0.66,
+		"brand_posts_fresh48.tsv/neutral":  0.77,
+		"brand_posts_fresh48.tsv/positive": 0.65,
+		"brand_posts_fresh49.tsv/negative": 0.71,
+		"brand_posts_fresh49.tsv/positive": 0.66,
+		"brand_posts_fresh50.tsv/negative": 0.71,
 		// training sets that the model does not fit fully: praise in
 		// food and gaming slang, complaints about beauty products
 		"brand_posts_fresh24.tsv/positive": 0.88,
@@ -85,6 +126,8 @@ func TestBrandPostsHoldout(t *testing.T) {
 	}
 	heldOut := []string{"brand_posts_fresh6.tsv", "brand_posts_fresh7.tsv",
 		"brand_posts_fresh31.tsv", "brand_posts_fresh32.tsv", "brand_posts_fresh33.tsv", "brand_posts_fresh34.tsv",
+		"brand_posts_fresh35.tsv", "brand_posts_fresh36.tsv", "brand_posts_fresh37.tsv", "brand_posts_fresh38.tsv", "brand_posts_fresh39.tsv", "brand_posts_fresh40.tsv", "brand_posts_fresh41.tsv", "brand_posts_fresh42.tsv",
+		"brand_posts_fresh43.tsv", "brand_posts_fresh44.tsv", "brand_posts_fresh45.tsv", "brand_posts_fresh46.tsv", "brand_posts_fresh47.tsv", "brand_posts_fresh48.tsv", "brand_posts_fresh49.tsv", "brand_posts_fresh50.tsv",
 		"brand_posts_natural1.tsv", "brand_posts_natural2.tsv", "brand_posts_natural3.tsv", "brand_posts_natural4.tsv"}
 	for _, file := range append(heldOut, brandTrainSets...) {
 		t.Run(file, func(t *testing.T) {
