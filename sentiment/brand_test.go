@@ -62,10 +62,11 @@ func brandRates(a *Analyzer, posts []brandPost, miss func(brandPost, string)) ma
 // written by four more authors asked for posts as a monitor finds them,
 // neither seeking nor avoiding hard cases; they are held out as well.
 // brand_posts_fresh35-50.tsv came from eight more authors, each asked for
-// one set as a monitor finds them and one hard set (35, 38, 39, 42, 44,
-// 45, 47, 50 and 36, 37, 40, 41, 43, 46, 48, 49), on two themes of their
-// own; held out too, they are the largest sample and the least
-// flattering: the model was built before any of them existed. Only
+// one set as a monitor finds them and one hard set, on two themes of their
+// own. Held out at first, they showed that the older held-out sets
+// flattered the model (complaints .78 / .71 as found / hard); they are now
+// training data, and TestBrandCrossAuthor estimates what a new author's
+// posts get by training without each author's two sets in turn. Only
 // the held-out sets' aggregate rates are read; their misses are never
 // logged. Where a held-out rate is short of the target,
 // the shortfall is logged as TARGET NOT MET and the achieved rate is the
@@ -75,59 +76,21 @@ func brandRates(a *Analyzer, posts []brandPost, miss func(brandPost, string)) ma
 func TestBrandPostsHoldout(t *testing.T) {
 	want := map[string]float64{"negative": 0.90, "positive": 0.90, "neutral": 0.83}
 	floor := map[string]float64{
-		"brand_posts_fresh6.tsv/negative":  0.87,
-		"brand_posts_fresh31.tsv/negative": 0.77,
-		"brand_posts_fresh31.tsv/positive": 0.82,
-		"brand_posts_fresh32.tsv/negative": 0.80,
-		"brand_posts_fresh32.tsv/positive": 0.87,
-		"brand_posts_fresh33.tsv/negative": 0.85,
+		"brand_posts_fresh31.tsv/negative": 0.85,
+		"brand_posts_fresh31.tsv/positive": 0.86,
+		"brand_posts_fresh32.tsv/negative": 0.82,
 		"brand_posts_fresh33.tsv/positive": 0.85,
-		"brand_posts_fresh34.tsv/negative": 0.88,
-		"brand_posts_fresh35.tsv/negative": 0.81,
-		"brand_posts_fresh36.tsv/negative": 0.79,
-		"brand_posts_fresh36.tsv/neutral":  0.76,
-		"brand_posts_fresh36.tsv/positive": 0.72,
-		"brand_posts_fresh37.tsv/negative": 0.79,
-		"brand_posts_fresh37.tsv/neutral":  0.76,
-		"brand_posts_fresh37.tsv/positive": 0.80,
-		"brand_posts_fresh38.tsv/negative": 0.84,
-		"brand_posts_fresh39.tsv/negative": 0.80,
-		"brand_posts_fresh40.tsv/negative": 0.60,
-		"brand_posts_fresh40.tsv/neutral":  0.75,
-		"brand_posts_fresh40.tsv/positive": 0.85,
-		"brand_posts_fresh41.tsv/negative": 0.65,
-		"brand_posts_fresh41.tsv/neutral":  0.78,
-		"brand_posts_fresh41.tsv/positive": 0.77,
-		"brand_posts_fresh42.tsv/negative": 0.77,
-		"brand_posts_fresh42.tsv/neutral":  0.72,
-		"brand_posts_fresh43.tsv/negative": 0.85,
-		"brand_posts_fresh43.tsv/neutral":  0.74,
-		"brand_posts_fresh43.tsv/positive": 0.75,
-		"brand_posts_fresh44.tsv/negative": 0.74,
-		"brand_posts_fresh44.tsv/neutral":  0.75,
-		"brand_posts_fresh44.tsv/positive": 0.88,
-		"brand_posts_fresh45.tsv/negative": 0.80,
-		"brand_posts_fresh45.tsv/neutral":  0.78,
-		"brand_posts_fresh46.tsv/negative": 0.56,
-		"brand_posts_fresh46.tsv/neutral":  0.80,
-		"brand_posts_fresh46.tsv/positive": 0.81,
-		"brand_posts_fresh47.tsv/negative": 0.77,
-		"brand_posts_fresh47.tsv/neutral":  0.67,
-		"brand_posts_fresh48.tsv/negative": 0.66,
-		"brand_posts_fresh48.tsv/neutral":  0.77,
-		"brand_posts_fresh48.tsv/positive": 0.65,
-		"brand_posts_fresh49.tsv/negative": 0.71,
-		"brand_posts_fresh49.tsv/positive": 0.66,
-		"brand_posts_fresh50.tsv/negative": 0.71,
+		"brand_posts_natural3.tsv/neutral": 0.82,
 		// training sets that the model does not fit fully: praise in
-		// food and gaming slang, complaints about beauty products
+		// food slang, complaints and praise in three hard sets
 		"brand_posts_fresh24.tsv/positive": 0.88,
-		"brand_posts_fresh28.tsv/negative": 0.89,
+		"brand_posts_fresh40.tsv/negative": 0.89,
+		"brand_posts_fresh46.tsv/negative": 0.88,
+		"brand_posts_fresh48.tsv/negative": 0.81,
+		"brand_posts_fresh48.tsv/positive": 0.82,
 	}
 	heldOut := []string{"brand_posts_fresh6.tsv", "brand_posts_fresh7.tsv",
 		"brand_posts_fresh31.tsv", "brand_posts_fresh32.tsv", "brand_posts_fresh33.tsv", "brand_posts_fresh34.tsv",
-		"brand_posts_fresh35.tsv", "brand_posts_fresh36.tsv", "brand_posts_fresh37.tsv", "brand_posts_fresh38.tsv", "brand_posts_fresh39.tsv", "brand_posts_fresh40.tsv", "brand_posts_fresh41.tsv", "brand_posts_fresh42.tsv",
-		"brand_posts_fresh43.tsv", "brand_posts_fresh44.tsv", "brand_posts_fresh45.tsv", "brand_posts_fresh46.tsv", "brand_posts_fresh47.tsv", "brand_posts_fresh48.tsv", "brand_posts_fresh49.tsv", "brand_posts_fresh50.tsv",
 		"brand_posts_natural1.tsv", "brand_posts_natural2.tsv", "brand_posts_natural3.tsv", "brand_posts_natural4.tsv"}
 	for _, file := range append(heldOut, brandTrainSets...) {
 		t.Run(file, func(t *testing.T) {
@@ -167,11 +130,12 @@ func rulesOnly(t testing.TB) *Analyzer {
 }
 
 // TestBrandModelExplains checks that the brand model overrules the rules
-// on a complaint told as plain facts and says why, and that it leaves
+// on a complaint told as plain facts (which the rules read as positive, by
+// "help") and says why, and that it leaves
 // general text and vader mode alone.
 func TestBrandModelExplains(t *testing.T) {
 	a, r := mustNew(t), rulesOnly(t)
-	text := "third week in a row my Acme bin collection was skipped"
+	text := "@Acme your chatbot sent me the same help link four times now"
 	if got := r.Label(r.Score(text)); got == "negative" {
 		t.Fatalf("the rules alone label %q negative; pick a text they miss", text)
 	}
@@ -221,5 +185,48 @@ func TestParseBrandModel(t *testing.T) {
 	}
 	if m.bias != [4]float64{1, 2, 3, 4} || m.wx[1][2] != 6 || m.mention != 1 || m.words[2] != "refund" || m.rows[2][3] != 2 || m.dom[2] != 2 {
 		t.Errorf("parsed %+v", m)
+	}
+}
+
+// TestBrandRowsMatchLayer checks that brandLayer, which sums the label
+// model's rows as it finds them, sees the rows that brandRows gives the
+// training and the explanations.
+func TestBrandRowsMatchLayer(t *testing.T) {
+	a, rules := mustNew(t), rulesOnly(t)
+	m := a.lex.brand
+	var texts []string
+	for _, f := range []string{"brand_posts.tsv", "brand_posts_fresh40.tsv", "brand_posts_fresh48.tsv"} {
+		for _, p := range loadBrandPosts(t, f) {
+			texts = append(texts, p.text)
+		}
+	}
+	texts = append(texts, `@Acme "fixed" it; 40% off — £5 #fail?! Ends at 5:30: "soon".`)
+	pairs := 0
+	for _, text := range texts {
+		s := getScratch()
+		a.score(s, text, nil)
+		c := rules.Score(text).Compound // what the layer starts from
+		z := m.bias
+		for _, r := range s.brandRows(m, nil) {
+			if strings.HasPrefix(m.words[r], pairPrefix) {
+				pairs++
+			}
+			for k := 0; k < 3; k++ {
+				z[k] += float64(m.rows[r][k])
+			}
+		}
+		putScratch(s)
+		from := classify(c)
+		for k := 0; k < 3; k++ {
+			z[k] += m.wx[k][0]*c + m.wx[k][1+from]
+		}
+		p := softmax3(z)
+		d := a.Explain(text).BrandModel
+		if d == nil || math.Abs(d.Negative-p[bNeg]) > 1e-6 || math.Abs(d.Neutral-p[bNeu]) > 1e-6 || math.Abs(d.Positive-p[bPos]) > 1e-6 {
+			t.Errorf("%q: brandRows give %v, the layer %+v", text, p, d)
+		}
+	}
+	if pairs == 0 {
+		t.Error("no word pair found")
 	}
 }

@@ -3,6 +3,7 @@ package sentiment
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"math"
 	"sort"
 	"strconv"
@@ -116,6 +117,8 @@ type lexicon struct {
 	// phrases are multi-word lexicon entries (reputation mode), keyed by
 	// their words joined by single spaces.
 	phrases map[string]float64
+	// userPhrases are the keys of phrases that came from WithLexicon
+	userPhrases map[string]bool
 	// anchors lists, per anchor word, the phrases it anchors: a phrase is
 	// found from its longest word, so that the function words phrases
 	// start with or pass through ("the bomb", "out of order") need no
@@ -372,11 +375,15 @@ type phraseRef struct {
 	off   int // the anchor's position in words
 	key   string
 	val   float64
+	user  bool // from WithLexicon
 }
 
 // addPhrase registers a multi-word lexicon entry (reputation mode).
-func (l *lexicon) addPhrase(k string, v float64) {
-	l.phrases[strings.Join(strings.Fields(k), " ")] = v
+// It returns the phrase's key.
+func (l *lexicon) addPhrase(k string, v float64) string {
+	k = strings.Join(strings.Fields(k), " ")
+	l.phrases[k] = v
+	return k
 }
 
 // indexPhrases flags each phrase's anchor, its longest word (the last of
@@ -414,7 +421,7 @@ func (l *lexicon) indexPhrases() error {
 			l.words[words[off]] = e
 		}
 		refs := &l.anchors[e.anchor-1]
-		*refs = append(*refs, phraseRef{words: words, off: off, key: k, val: l.phrases[k]})
+		*refs = append(*refs, phraseRef{words: words, off: off, key: k, val: l.phrases[k], user: l.userPhrases[k]})
 	}
 	return nil
 }
@@ -434,7 +441,13 @@ func (l *lexicon) withOverrides(user map[string]float64, rep bool) (*lexicon, er
 	}
 	for k, v := range user {
 		if rep && strings.Contains(k, " ") {
-			c.addPhrase(k, v)
+			if c.userPhrases == nil {
+				c.userPhrases = maps.Clone(l.userPhrases)
+				if c.userPhrases == nil {
+					c.userPhrases = map[string]bool{}
+				}
+			}
+			c.userPhrases[c.addPhrase(k, v)] = true
 			continue
 		}
 		e := c.words[k]

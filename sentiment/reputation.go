@@ -45,7 +45,7 @@ var (
 		"halved": -1.0, "quietly": -0.6, "hidden": -0.8, "broke": -2.0, "misleading": -2.0, "mislabelled": -1.6,
 		"mislabeled": -1.6, "overpaid": -1.8, "undelivered": -2.0, "unanswered": -1.8, "unresolved": -1.8,
 		"hacked": -1.8, "restricted": -1.2, "invalid": -1.2, "downgraded": -1.6, "flickers": -1.4,
-		"flickering": -1.4, "shrinkflation": -2.2, "downhill": -1.8, "overbooked": -1.8, "suspended": -1.4,
+		"flickering": -1.4, "skipped": -1.2, "shrinkflation": -2.2, "downhill": -1.8, "overbooked": -1.8, "suspended": -1.4,
 	}
 
 	// Multi-word entries. The reference lexicon's own phrases ("can't
@@ -578,6 +578,9 @@ func (s *scratch) prepareRep(lex *lexicon, tr *tracer) {
 		}
 		t := &s.toks[i]
 		t.phrase, t.phraseLen = m.p.val, uint8(min(len(m.p.words), 255))
+		if m.p.user {
+			s.flagsAny |= fUser
+		}
 		s.addCand(i)
 		free = i + len(m.p.words)
 		for j := i + 1; j < free; j++ {

@@ -81,7 +81,9 @@ func WithMode(m Mode) Option {
 // [-4, 4]). Keys are matched case-insensitively. In ModeReputation a key may
 // be a phrase of several words ("on hold"), matched on whole words; in
 // ModeVADER, as in the reference, only single tokens can match. It may be
-// given more than once; later entries win.
+// given more than once; later entries win. In ModeReputation the brand
+// model never overrules the score of a text in which an entry matched:
+// the entry says how to read it.
 func WithLexicon(entries map[string]float64) Option {
 	return func(o *options) error {
 		if o.lexicon == nil {
