@@ -340,6 +340,13 @@ func (s *scratch) brandRows(m *brandModel, rows []uint16) []uint16 {
 	return rows
 }
 
+// addRow adds a row's class logits to z.
+func addRow(z *[4]float64, w *[4]float32) {
+	z[0] += float64(w[0])
+	z[1] += float64(w[1])
+	z[2] += float64(w[2])
+}
+
 // brandRow is the model row token i counts as, or 0.
 func (s *scratch) brandRow(m *brandModel, i int) uint16 {
 	if s.toks[i].mention {
@@ -361,7 +368,9 @@ func (s *scratch) brandLayer(m *brandModel, sc Scores, tr *tracer) Scores {
 	if z[bDomain] <= 0 && tr == nil {
 		return sc // not a brand post: most general text
 	}
-	// the rows of brandRows, summed as they are found
+	// the rows of brandRows, summed as they are found rather than
+	// collected first, which cost 0.6% of a corpus pass;
+	// TestBrandRowsMatchLayer holds the two to the same rows
 	prev := uint16(0)
 	for i := range s.toks {
 		r := s.brandRow(m, i)
@@ -369,26 +378,17 @@ func (s *scratch) brandLayer(m *brandModel, sc Scores, tr *tracer) Scores {
 			prev = 0
 			continue
 		}
-		w := &m.rows[r]
-		z[0] += float64(w[0])
-		z[1] += float64(w[1])
-		z[2] += float64(w[2])
+		addRow(&z, &m.rows[r])
 		if prev != 0 {
 			if p := m.pairs.get(uint32(prev)<<16 | uint32(r)); p != 0 {
-				w := &m.rows[p]
-				z[0] += float64(w[0])
-				z[1] += float64(w[1])
-				z[2] += float64(w[2])
+				addRow(&z, &m.rows[p])
 			}
 		}
 		prev = r
 	}
 	for b := markBits(s.text[:s.nText]); b != 0; b &= b - 1 {
 		if r := m.marks[bits.TrailingZeros32(b)]; r != 0 {
-			w := &m.rows[r]
-			z[0] += float64(w[0])
-			z[1] += float64(w[1])
-			z[2] += float64(w[2])
+			addRow(&z, &m.rows[r])
 		}
 	}
 	c := sc.Compound
