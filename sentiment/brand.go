@@ -239,6 +239,7 @@ func builtinBrandModel() *brandModel {
 // (negative, neutral, positive, domain). Lines starting with # are comments.
 func parseBrandModel(data string) (*brandModel, error) {
 	m := &brandModel{words: []string{""}, rows: make([][4]float32, 1), dom: make([]float32, 1)}
+	row := map[string]uint16{} // the rows of the keys so far, for the pairs
 	for n, line := range strings.Split(data, "\n") {
 		if line == "" || line[0] == '#' {
 			continue
@@ -275,12 +276,13 @@ func parseBrandModel(data string) (*brandModel, error) {
 			}
 			if pair, ok := strings.CutPrefix(f[0], pairPrefix); ok {
 				a, b, _ := strings.Cut(pair, " ")
-				ra, rb := slices.Index(m.words, a), slices.Index(m.words, b)
-				if ra <= 0 || rb <= 0 || strings.Contains(b, " ") {
+				ra, rb := row[a], row[b]
+				if ra == 0 || rb == 0 || strings.Contains(b, " ") {
 					return nil, fmt.Errorf("brand model line %d: pair %q of words not listed before it", n+1, pair)
 				}
 				m.pairs.put(uint32(ra)<<16|uint32(rb), uint16(len(m.rows)))
 			}
+			row[f[0]] = uint16(len(m.rows))
 			m.words = append(m.words, f[0])
 			m.rows = append(m.rows, [4]float32{float32(w[0]), float32(w[1]), float32(w[2]), float32(w[3])})
 			m.dom = append(m.dom, float32(w[3]))
