@@ -47,6 +47,20 @@ const (
 	// sets of fresh35-50, 1.0 put the tweets corpus's F1 at .940, below
 	// the reference
 	brandGeneralWeight = 1.5
+	// the label model learns each row's weight for a label on the row
+	// scaled by |log r|^brandNBPower, r the naive-Bayes ratio of how often
+	// the row occurs with that label and with the others (NB-LR, Wang and
+	// Manning 2012, softened by the power): a word that tells the labels
+	// apart is penalised less. Leaving one author out, it moved complaints
+	// +1.1 and praise +0.9 points on the posts as found (0.25 and 0.75
+	// were within half a point of 0.5).
+	brandNBPower = 0.5
+	// brandComplaintBias is added to the complaint logit: a missed
+	// complaint costs more than a false alarm (e^0.25, 1.28 times).
+	// Leaving one author out, it moved complaints +1.7 points as found
+	// and +2.6 hard, for praise -0.8 and -3.0 and news -0.8 and -1.0;
+	// of 0, 0.25 and 0.5 it scored best on Sentiment140 (see the README).
+	brandComplaintBias = 0.25
 )
 
 // withBrand is a copy of l whose brand model is m.
@@ -311,6 +325,7 @@ func trainLabelModel(ex []brandExample, rows int) (w [][3]float64, bias [3]float
 	for _, e := range ex {
 		n += e.wt
 	}
+	sc := nbScales(ex, rows)
 	for it := 0; it < brandIterations; it++ {
 		clear(grad)
 		var gb [3]float64
@@ -326,7 +341,7 @@ func trainLabelModel(ex []brandExample, rows int) (w [][3]float64, bias [3]float
 			}
 			for _, r := range e.rows {
 				for k := 0; k < 3; k++ {
-					z[k] += w[r][k]
+					z[k] += w[r][k] * sc[r][k]
 				}
 			}
 			p := softmax3(z)
@@ -337,7 +352,7 @@ func trainLabelModel(ex []brandExample, rows int) (w [][3]float64, bias [3]float
 				}
 				d *= e.wt / n
 				for _, r := range e.rows {
-					grad[r][k] += d
+					grad[r][k] += d * sc[r][k]
 				}
 				gb[k] += d
 				for q := range f {
@@ -357,7 +372,43 @@ func trainLabelModel(ex []brandExample, rows int) (w [][3]float64, bias [3]float
 			}
 		}
 	}
+	// the weights on the unscaled rows, which brandLayer sums
+	for r := range w {
+		for k := 0; k < 3; k++ {
+			w[r][k] *= sc[r][k]
+		}
+	}
+	bias[bNeg] += brandComplaintBias
 	return w, bias, wx
+}
+
+// nbScales returns, per row and label, |log r|^brandNBPower where r is
+// the ratio of the row's share of the label's (weighted, add-one
+// smoothed) row occurrences to its share of the other labels'.
+func nbScales(ex []brandExample, rows int) [][3]float64 {
+	cnt := make([][3]float64, rows)
+	for _, e := range ex {
+		for _, r := range e.rows {
+			cnt[r][e.label] += e.wt
+		}
+	}
+	var in, out [3]float64 // the smoothed totals
+	for r := 1; r < rows; r++ {
+		all := cnt[r][0] + cnt[r][1] + cnt[r][2]
+		for k := 0; k < 3; k++ {
+			in[k] += cnt[r][k] + 1
+			out[k] += all - cnt[r][k] + 1
+		}
+	}
+	sc := make([][3]float64, rows)
+	for r := 1; r < rows; r++ {
+		all := cnt[r][0] + cnt[r][1] + cnt[r][2]
+		for k := 0; k < 3; k++ {
+			ratio := (cnt[r][k] + 1) / in[k] / ((all - cnt[r][k] + 1) / out[k])
+			sc[r][k] = math.Pow(math.Abs(math.Log(ratio)), brandNBPower)
+		}
+	}
+	return sc
 }
 
 // trainDomainModel fits a binary logistic regression, brand post or not.
@@ -468,8 +519,8 @@ func TestBrandCrossAuthor(t *testing.T) {
 		t.Fatal(err)
 	}
 	floor := map[string]map[string]float64{
-		"as found": {"negative": 0.83, "positive": 0.94, "neutral": 0.88},
-		"hard":     {"negative": 0.78, "positive": 0.79, "neutral": 0.87},
+		"as found": {"negative": 0.86, "positive": 0.94, "neutral": 0.88},
+		"hard":     {"negative": 0.81, "positive": 0.76, "neutral": 0.86},
 	}
 	hit := map[string]map[string]float64{"as found": {}, "hard": {}}
 	all := map[string]map[string]float64{"as found": {}, "hard": {}}
