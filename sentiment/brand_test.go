@@ -79,6 +79,7 @@ func TestBrandPostsHoldout(t *testing.T) {
 		"brand_posts_fresh31.tsv/negative": 0.85,
 		"brand_posts_fresh31.tsv/positive": 0.86,
 		"brand_posts_fresh32.tsv/negative": 0.82,
+		"brand_posts_fresh33.tsv/negative": 0.88,
 		"brand_posts_fresh33.tsv/positive": 0.85,
 		"brand_posts_fresh34.tsv/positive": 0.88,
 		"brand_posts_natural3.tsv/neutral": 0.82,

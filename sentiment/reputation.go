@@ -102,6 +102,15 @@ var (
 		"used to be better": -1.6, "used to be my favourite": -1.4, "used to be my favorite": -1.4,
 		"couldn't care less": -2.2, "doesn't care about": -1.6, "how you treat": -1.4, "last time i use": -1.8,
 		"last time i order": -1.8, "last time i fly": -1.8, "last time i book": -1.8, "switching away": -1.2,
+		// the verdicts of a review that name no fault: the lexicon reads
+		// "save" and "luck" as praise and negates "waste"
+		"save your money": -2.2, "save yourself the": -1.8, "don't waste your": -2.2, "dont waste your": -2.2,
+		"do not waste your": -2.2, "used to be worth": -1.4, "what's the point": -1.4, "what is the point": -1.4,
+		"won't be back": -1.8, "won't be returning": -1.8, "won't be ordering": -1.6, "won't be using": -1.6,
+		"will not be back": -1.8, "not coming back": -1.6, "never going back": -2.2, "never coming back": -2.0,
+		"one star": -1.8, "1 star": -1.8, "zero stars": -2.2, "0 stars": -2.2, "buyer beware": -2.0,
+		"good luck getting": -1.6, "good luck reaching": -1.8, "good luck trying": -1.6,
+		"deleting the app": -1.8, "deleted the app": -1.6, "uninstalling the app": -1.8, "uninstalled the app": -1.6,
 	}
 
 	// Praise the VADER lexicon lacks; "smooth" and "polite" are everyday
