@@ -53,7 +53,7 @@ const (
 	// Manning 2012, softened by the power): a word that tells the labels
 	// apart is penalised less. Leaving one author out, it moved complaints
 	// +1.1 and praise +0.9 points on the posts as found (0.25 and 0.75
-	// were within half a point of 0.5).
+	// were within a point of 0.5 on every class).
 	brandNBPower = 0.5
 	// brandComplaintBias is added to the complaint logit: a missed
 	// complaint costs more than a false alarm (e^0.25, 1.28 times).
