@@ -1,6 +1,7 @@
 package sentiment
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"math/bits"
@@ -333,6 +334,14 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 		for i < n {
 			cl := byteClass[b[i]]
 			if cl&(cSpace|cHigh) == 0 {
+				if cl&cPunct != 0 && s.rep {
+					if j := gluedWords(b, start, i, n); j > 0 {
+						// the punctuation ends this token; a word follows
+						all |= cPunct
+						i = j
+						break
+					}
+				}
 				all |= cl
 				i++
 				continue
@@ -368,6 +377,36 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 	s.hasService = s.flagsAny&fService != 0
 	return true
 }
+
+// gluedWords reports, in reputation mode, where a token that runs on from
+// s.text[start:i] should end when b[i] starts punctuation written without
+// the space after it: a comma or semicolon, an ellipsis ("..", "...") or
+// a run of '!' and '?' between two letters ("hold...over", "company,I",
+// "late!!again"). It returns the index of the letter after the run, or 0
+// to keep the token whole, as the reference does; a single '.' ("t.co",
+// "a.m."), apostrophes, hyphens and slashes never split.
+func gluedWords(b []byte, start, i, n int) int {
+	if i == start || !isASCIILetter(b[i-1]) {
+		return 0
+	}
+	p := i
+	for p < n && (b[p] == '.' || b[p] == ',' || b[p] == ';' || b[p] == '!' || b[p] == '?') {
+		p++
+	}
+	if p == n || !isASCIILetter(b[p]) {
+		return 0
+	}
+	switch run := b[i:p]; {
+	case len(run) == 1 && (run[0] == ',' || run[0] == ';'):
+	case len(run) >= 2 && bytes.Count(run, []byte{'.'}) == len(run):
+	case bytes.IndexAny(run, ".,;") < 0: // '!' and '?' only
+	default:
+		return 0
+	}
+	return p
+}
+
+func isASCIILetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
 
 // plainRep is repToken for a plain word (see tokenize) that is not in the
 // lexicon but may be "goin" or have stretched letters.

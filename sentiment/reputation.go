@@ -111,6 +111,11 @@ var (
 		"one star": -1.8, "1 star": -1.8, "zero stars": -2.2, "0 stars": -2.2, "buyer beware": -2.0,
 		"good luck getting": -1.6, "good luck reaching": -1.8, "good luck trying": -1.6,
 		"deleting the app": -1.8, "deleted the app": -1.6, "uninstalling the app": -1.8, "uninstalled the app": -1.6,
+		"never fly with": -2.2, "never flying with": -2.2, "never fly them": -2.2, "never fly you": -2.2,
+		"never shop at": -2.2, "never shopping at": -2.2, "never order from": -2.2, "never ordering from": -2.2,
+		"never buy from": -2.2, "never buying from": -2.2, "never book with": -2.2, "never booking with": -2.2,
+		"never stay at": -2.0, "never staying at": -2.0, "never use them": -2.0, "never using them": -2.0,
+		"joke of a": -2.2, "biggest joke": -2.2, "such a joke": -2.2, "a complete joke": -2.4, "an absolute joke": -2.4,
 	}
 
 	// Praise the VADER lexicon lacks; "smooth" and "polite" are everyday
@@ -270,7 +275,8 @@ var (
 	praiseWords = []string{"great", "good", "wonderful", "fantastic", "perfect", "awesome", "nice",
 		"brilliant", "excellent", "amazing", "love", "lovely", "yay", "thanks", "thank", "cool",
 		"super", "fun", "impressive", "genius", "best", "terrific", "splendid", "bravo", "outstanding",
-		"sweet", "stellar", "glad", "happy", "wow", "cute", "sure", "classic", "incredible", "helpful"}
+		"sweet", "stellar", "glad", "happy", "wow", "cute", "sure", "classic", "incredible", "helpful",
+		"loving", "loves", "enjoying", "enjoy"}
 
 	numberWords = []string{"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
 		"twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "several", "many", "few", "multiple",
@@ -1309,6 +1315,12 @@ func (s *scratch) sarcasticFrame(i int) bool {
 	case "love", "loving", "loves":
 		switch next {
 		case "waiting", "how", "when", "that", "it", "being", "getting", "paying", "having", "sitting", "standing", "the":
+			aimed = true
+		}
+	case "enjoying", "enjoy":
+		// "really enjoying my Sunday on hold", "enjoy the 3 hour delay"
+		switch next {
+		case "my", "the", "this", "another", "being", "waiting", "sitting", "standing":
 			aimed = true
 		}
 	case "thanks", "thank":

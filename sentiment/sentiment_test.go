@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -184,6 +185,10 @@ func TestReputationFixes(t *testing.T) {
 		{"verdict without a fault word", "Never going back.", "", "negative"},
 		{"steady progress", "the app keeps getting better", "positive", "positive"},
 		{"counted attempts", "I have called five times about this", "neutral", "negative"},
+		{"words glued by an ellipsis", "really enjoying my Sunday on hold...over 1 hour", "positive", "negative"},
+		{"words glued by a comma", "the biggest joke of a company,I will never fly with them again!", "positive", "negative"},
+		{"verdict never fly with", "I will never fly with them again!", "neutral", "negative"},
+		{"joke of a company", "the biggest joke of a company", "positive", "negative"},
 		{"singular duration", "@Diner 40 minute wait for a table", "neutral", "negative"},
 		{"no show", "technician didn't show up", "neutral", "negative"},
 		{"logged out", "the app logs me out every day", "neutral", "negative"},
@@ -484,5 +489,39 @@ func TestLargeLexicon(t *testing.T) {
 				t.Errorf("%s: %q scored %v", m, text, c)
 			}
 		}
+	}
+}
+
+// TestGluedWords checks where reputation mode splits words that run on
+// without a space after a comma, an ellipsis or '!'/'?', and that it
+// leaves URLs, abbreviations, numbers and contractions whole.
+func TestGluedWords(t *testing.T) {
+	a, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"on hold...over an hour", []string{"on", "hold", "over", "an", "hour"}},
+		{"a company,I will", []string{"a", "company", "I", "will"}},
+		{"late!!again?!why", []string{"late", "again", "why"}},
+		{"fine;really", []string{"fine", "really"}},
+		{"see t.co/abc at 5 a.m. e.g. 1,000 times", []string{"see", "t.co/abc", "at", "5", "a.m", "e.g", "1,000", "times"}},
+		{"don't well-known and/or x.y", []string{"don't", "well-known", "and/or", "x.y"}},
+		{"...and ok,", []string{"and", "ok"}},
+	}
+	for _, tt := range tests {
+		if got := a.Explain(tt.text).Tokens; !slices.Equal(got, tt.want) {
+			t.Errorf("Explain(%q).Tokens = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+	v, err := New(WithMode(ModeVADER))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.Explain("on hold...over").Tokens; !slices.Equal(got, []string{"on", "hold...over"}) {
+		t.Errorf("vader mode splits glued words: %q", got)
 	}
 }
