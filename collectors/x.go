@@ -119,7 +119,7 @@ func decodeXV2(body []byte) ([]repmon.Post, xV2Meta, error) {
 		u := users[t.AuthorID]
 		p := repmon.Post{
 			ID:              t.ID,
-			Text:            t.Text,
+			Text:            xText(t.Text),
 			Author:          u.name,
 			AuthorFollowers: u.followers,
 			Lang:            xLang(t.Lang),
@@ -437,7 +437,7 @@ func xV1Posts(s *twitter.Search) (posts []repmon.Post, outer []xV1Outer) {
 		}
 		p := repmon.Post{
 			ID:      fmt.Sprint(src.ID),
-			Text:    text,
+			Text:    xText(text),
 			Lang:    xLang(src.Lang),
 			Likes:   int64(src.FavoriteCount),
 			Reposts: int64(src.RetweetCount) + int64(src.QuoteCount),
@@ -488,3 +488,17 @@ func xV1Error(c *Client, err error) error {
 	}
 	return &Error{Source: c.source, Reason: ReasonUnavailable, Err: scrubURL(err)}
 }
+
+// xText undoes the HTML escaping that both X APIs apply to a post's text:
+// "&", "<" and ">" arrive as "&amp;", "&lt;" and "&gt;", and nothing else
+// is escaped, so a user who typed "&copy;" gets "&amp;copy;" back. One
+// left-to-right pass keeps that "&copy;" literal, where
+// html.UnescapeString would turn it into "©".
+func xText(s string) string {
+	if !strings.Contains(s, "&") {
+		return s
+	}
+	return xUnescaper.Replace(s)
+}
+
+var xUnescaper = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">")

@@ -56,6 +56,10 @@ func TestXV2Decode(t *testing.T) {
 	if posts[1].Lang != "" {
 		t.Errorf("und lang kept: %q", posts[1].Lang)
 	}
+	// X escapes &, < and > in a post's text, and only those
+	if got, want := posts[1].Text, "@northwind 👍 LHR > JFK & back, <3 &copy;"; got != want {
+		t.Errorf("text = %q, want %q", got, want)
+	}
 }
 
 func TestXV2FirstRequest(t *testing.T) {

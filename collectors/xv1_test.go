@@ -41,6 +41,9 @@ func TestXV1Fetch(t *testing.T) {
 		rt.URL != "https://x.com/danak_travels/status/1899071465927413842" || rt.Text != "Northwind support kept me on hold for two hours. Never again. https://t.co/aBcD3fGh1J" {
 		t.Fatalf("retweet = %+v", rt)
 	}
+	if got, want := p.Posts[1].Text, "@northwind where is my refund? Third email & no answer >:("; got != want {
+		t.Errorf("text = %q, want %q", got, want) // unescaped as on v2
+	}
 	if p.Cursor != `{"start":1741521600,"max_id":1899047291530051922,"newest":1899073465927413001}` {
 		t.Fatalf("cursor %s", p.Cursor)
 	}
