@@ -204,7 +204,7 @@ var (
 		"free shipping": 1.5, "free trial": 0, "for free": 0.9, "interest rate": 0, "interest rates": 0,
 		"credit card": 0, "credit cards": 0, "credit score": 0, "trust bank": 0, "share price": 0,
 		"shares of": 0, "united states": 0, "united kingdom": 0, "best practices": 0, "best buy": 0,
-		"top up": 0, "save the date": 0, "win rate": 0, "would fly again": 2.2, "fly again": 1.8,
+		"top up": 0, "non stop": 0, "save the date": 0, "win rate": 0, "would fly again": 2.2, "fly again": 1.8,
 		"would recommend": 2.0, "highly recommend": 2.6, "hands down": 1.0, "no contest": 1.4,
 		"game changer": 2.4, "top notch": 2.6, "above and beyond": 2.6, "went out of their way": 2.4,
 		"out of their way": 2.0, "rock solid": 2.4, "you rock": 2.6, "guys rock": 2.6, "just works": 2.0,
@@ -755,6 +755,9 @@ func (a *Analyzer) repBase(s *scratch, i int) (float64, bool) {
 		return 0, false
 	}
 	v := t.ent.val
+	if t.hash && s.mentioned && s.mentionedName(i) {
+		return 0, false // "@united ... #United": the brand's tag, not a word
+	}
 	if t.quoted && v > 0 && f&fUser == 0 {
 		// scare quotes: the "free upgrade", the "priority" ticket is no
 		// praise (turning it into blame cost accuracy on the VADER tweets)
@@ -775,6 +778,17 @@ func (a *Analyzer) repBase(s *scratch, i int) (float64, bool) {
 		}
 	}
 	return v, true
+}
+
+// mentionedName reports whether token i is the name of an @mention in the
+// post.
+func (s *scratch) mentionedName(i int) bool {
+	for j := range s.toks {
+		if s.toks[j].mention && string(s.lowr(j)) == string(s.lowr(i)) {
+			return true
+		}
+	}
+	return false
 }
 
 // recurringFailure reports whether "keeps" at i is followed by a verb in

@@ -189,6 +189,8 @@ func TestReputationFixes(t *testing.T) {
 		{"words glued by a comma", "the biggest joke of a company,I will never fly with them again!", "positive", "negative"},
 		{"verdict never fly with", "I will never fly with them again!", "neutral", "negative"},
 		{"joke of a company", "the biggest joke of a company", "positive", "negative"},
+		{"the brand's own hashtag", "@united my bag is lost #United", "positive", "negative"},
+		{"non stop flight", "is the non stop to Boston back?", "negative", "neutral"},
 		{"singular duration", "@Diner 40 minute wait for a table", "neutral", "negative"},
 		{"no show", "technician didn't show up", "neutral", "negative"},
 		{"logged out", "the app logs me out every day", "neutral", "negative"},
