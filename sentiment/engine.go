@@ -386,14 +386,14 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 // to keep the token whole, as the reference does; a single '.' ("t.co",
 // "a.m."), apostrophes, hyphens and slashes never split.
 func gluedWords(b []byte, start, i, n int) int {
-	if i == start || !isASCIILetter(b[i-1]) {
+	if i == start || byteClass[b[i-1]]&(cLower|cUpper) == 0 {
 		return 0
 	}
 	p := i
 	for p < n && (b[p] == '.' || b[p] == ',' || b[p] == ';' || b[p] == '!' || b[p] == '?') {
 		p++
 	}
-	if p == n || !isASCIILetter(b[p]) {
+	if p == n || byteClass[b[p]]&(cLower|cUpper) == 0 {
 		return 0
 	}
 	switch run := b[i:p]; {
@@ -405,8 +405,6 @@ func gluedWords(b []byte, start, i, n int) int {
 	}
 	return p
 }
-
-func isASCIILetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
 
 // plainRep is repToken for a plain word (see tokenize) that is not in the
 // lexicon but may be "goin" or have stretched letters.
