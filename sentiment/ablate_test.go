@@ -12,7 +12,7 @@ func TestAblate(t *testing.T) {
 	}
 	texts := loadCorpora(t)
 	names := []string{"none", "duration", "latent", "ambig", "headline", "but", "layer", "phrase", "scalar", "unmet",
-		"claim", "story", "time", "why", "scope", "quick", "thanks", "newslead", "question"}
+		"claim", "story", "time", "why", "scope", "quick", "thanks", "newslead", "question", "closing"}
 	for k, name := range names {
 		ablate = 0
 		if k > 0 {
@@ -76,7 +76,7 @@ func TestAblateAll(t *testing.T) {
 		t.Skip()
 	}
 	texts := loadCorpora(t)
-	ablate = 0xffff
+	ablate = ^uint32(0)
 	defer func() { ablate = 0 }()
 	a, _ := New()
 	m := corpusMetrics(a, texts)

@@ -67,7 +67,7 @@ const (
 	fComplaint  // a service-failure word or phrase
 	fPolite     // politeness that carries no sentiment inside a complaint
 	fPraise     // praise that sarcasm turns around ("great, another outage")
-	fAmbiguous  // brand name or preposition that is rarely sentiment ("United", "like")
+	fAmbiguous  // brand name or service noun that is rarely sentiment ("United", "support")
 	fDuration   // a unit of waiting time ("hours")
 	fNumber     // a number word ("two", "third")
 	fResolution // an outcome that resolves a complaint ("replaced", "fixed")
