@@ -153,6 +153,13 @@ var (
 		// slang and shorthand customers praise with
 		"goated": 2.4, "elite": 1.8, "bravo": 2.4, "unmatched": 2.0, "unbeatable": 2.2, "a+": 2.2,
 		"5*": 2.2, "over-delivered": 2.0, "overdelivered": 2.0, "rapid": 1.2,
+		"underrated": 1.8, "legendary": 2.4, "breeze": 1.6, "worth it": 1.8, "not worth it": -2.0,
+		"worth every penny": 2.6, "world class": 2.6, "world-class": 2.6, "on point": 2.0,
+		"comfiest": 2.0, "legit": 1.4, "levelled up": 2.0, "leveled up": 2.0, "paid for itself": 2.2,
+		"meant the world": 2.6, "means the world": 2.6, "gems": 2.0, "lived up to": 1.8,
+		"lives up to": 1.8, "live up to": 1.6, "hat tip": 1.6, "absolute must": 2.0, "must-have": 1.8,
+		"no surprises": 1.4, "without rushing": 1.6, "never run out": 1.4, "life saver": 2.8,
+		"wholesome": 2.0, "refreshing": 1.8, "go-to": 1.4, "hassle free": 2.0, "zero hassle": 1.8,
 	}
 
 	// Social-media shorthand, slang and emoticons the VADER lexicon lacks
