@@ -63,7 +63,8 @@ var (
 	complaintPhrases = map[string]float64{
 		"came off": -1.2, "fell off": -1.2, "ran out": -1.2, "snapped off": -1.6, "ripped out": -1.6,
 		"holes in": -1.2, "swallowed my card": -2.0, "account disabled": -1.6, "disabled my account": -1.8,
-		"gone yellow": -1.4,
+		"gone yellow": -1.4, "surprise bill": -1.6, "surprise charge": -1.6, "surprise charges": -1.6, "surprise fee": -1.6,
+		"surprise fees": -1.6, "run out of": -1.0,
 		"went silent": -1.4, "does nothing": -1.6, "did nothing": -1.6, "barely lasts": -1.6,
 		"barely lasted": -1.6, "you get what you pay for": -1.4, "not going back": -2.0,
 		"won't be going back": -2.0, "fell apart": -1.8, "falls apart": -1.8, "falling apart": -1.8, "came apart": -1.6,
@@ -227,7 +228,7 @@ var (
 	neutralPhrases = map[string]float64{
 		"customer care": 0, "customer support": 0, "customer service": 0, "tech support": 0,
 		"support team": 0, "help desk": 0, "help center": 0, "help centre": 0, "support ticket": 0,
-		"free shipping": 1.5, "free trial": 0, "free tier": 0, "honestly": 0, "for free": 0.9, "interest rate": 0, "interest rates": 0,
+		"free shipping": 1.5, "free trial": 0, "free tier": 0, "honestly": 0, "hand": 0, "credit": 0, "credits": 0, "for free": 0.9, "interest rate": 0, "interest rates": 0,
 		"credit card": 0, "credit cards": 0, "credit score": 0, "trust bank": 0, "share price": 0,
 		"shares of": 0, "united states": 0, "united kingdom": 0, "best practices": 0, "best buy": 0,
 		"top up": 0, "non stop": 0, "save the date": 0, "win rate": 0, "would fly again": 2.2, "fly again": 1.8,
@@ -1302,6 +1303,9 @@ func exemptAfterNegation(b []byte) bool {
 func (s *scratch) resolves(i int) bool {
 	switch string(s.lowr(i)) {
 	case "found", "caught", "tracked", "tracking", "located":
+		if i+1 < len(s.toks) && string(s.lowr(i+1)) == "out" {
+			return false // "found out about her fall from the hospital"
+		}
 		for j := i + 1; j < len(s.toks) && j <= i+3; j++ {
 			switch string(s.lowr(j)) {
 			case "my", "our", "us", "me", "it", "them", "his", "her", "their", "missing", "lost":
