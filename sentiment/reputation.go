@@ -61,16 +61,20 @@ var (
 	// Multi-word entries. The reference lexicon's own phrases ("can't
 	// stand", "fed up") never match there; here they do, and so do these.
 	complaintPhrases = map[string]float64{
-		"came off": -1.2, "fell off": -1.2, "ran out": -1.2, "snapped off": -1.6, "ripped out": -1.6,
-		"holes in": -1.2, "swallowed my card": -2.0, "account disabled": -1.6, "disabled my account": -1.8,
-		"gone yellow": -1.4, "surprise bill": -1.6, "surprise charge": -1.6, "surprise charges": -1.6, "surprise fee": -1.6,
-		"surprise fees": -1.6, "run out of": -1.0,
-		"went silent": -1.4, "does nothing": -1.6, "did nothing": -1.6, "barely lasts": -1.6,
-		"barely lasted": -1.6, "you get what you pay for": -1.4, "not going back": -2.0,
-		"won't be going back": -2.0, "fell apart": -1.8, "falls apart": -1.8, "falling apart": -1.8, "came apart": -1.6,
-		"trust gone": -2.0, "not the vibe": -1.4, "no fault found": -1.6, "blank stares": -1.4,
-		"slow as molasses": -2.0, "speak to a human": -1.2, "talk to a human": -1.2,
-		"speak to a real person": -1.2, "talk to a real person": -1.2, "battery dies": -1.8,
+		// products that fail
+		"came off": -1.2, "fell off": -1.2, "fell apart": -1.8, "falls apart": -1.8, "falling apart": -1.8,
+		"came apart": -1.6, "snapped off": -1.6, "ripped out": -1.6, "holes in": -1.2, "gone yellow": -1.4,
+		"battery dies": -1.8, "barely lasts": -1.6, "barely lasted": -1.6, "ran out": -1.2, "run out of": -1.0,
+		"swallowed my card": -2.0, "account disabled": -1.6, "disabled my account": -1.8,
+		"surprise bill": -1.6, "surprise charge": -1.6, "surprise charges": -1.6, "surprise fee": -1.6,
+		"surprise fees": -1.6, "slow as molasses": -2.0, "no fault found": -1.6,
+		// support that does not
+		"went silent": -1.4, "does nothing": -1.6, "did nothing": -1.6, "blank stares": -1.4,
+		"speak to a human": -1.2, "talk to a human": -1.2, "speak to a real person": -1.2,
+		"talk to a real person": -1.2,
+		// verdicts
+		"you get what you pay for": -1.4, "not going back": -2.0, "won't be going back": -2.0,
+		"trust gone": -2.0, "not the vibe": -1.4, "not worth it": -2.0,
 		"on hold": -1.6, "hold music": -1.4, "still waiting": -2.0, "been waiting": -1.6,
 		"keep waiting": -1.6, "waited for": -1.0, "charged twice": -2.3, "charged me twice": -2.3,
 		"double charged": -2.3, "double billed": -2.3, "billed twice": -2.3, "charged anyway": -2.0,
@@ -154,7 +158,7 @@ var (
 		// slang and shorthand customers praise with
 		"goated": 2.4, "elite": 1.8, "bravo": 2.4, "unmatched": 2.0, "unbeatable": 2.2, "a+": 2.2,
 		"5*": 2.2, "over-delivered": 2.0, "overdelivered": 2.0, "rapid": 1.2,
-		"underrated": 1.8, "legendary": 2.4, "breeze": 1.6, "worth it": 1.8, "not worth it": -2.0,
+		"underrated": 1.8, "legendary": 2.4, "breeze": 1.6, "worth it": 1.8,
 		"worth every penny": 2.6, "world class": 2.6, "world-class": 2.6, "on point": 2.0,
 		"comfiest": 2.0, "legit": 1.4, "levelled up": 2.0, "leveled up": 2.0, "paid for itself": 2.2,
 		"meant the world": 2.6, "means the world": 2.6, "gems": 2.0, "lived up to": 1.8,
@@ -224,11 +228,14 @@ var (
 		"cancels", "axes", "slashes", "scraps", "lays"}
 
 	// Phrases that name a service, not an opinion of it; without this
-	// "customer care" alone makes a post positive.
+	// "customer care" alone makes a post positive. Also the words whose
+	// lexicon sense brand posts rarely mean: "honestly" is a discourse
+	// marker, "credit" the money on an account, "hand" a hand.
 	neutralPhrases = map[string]float64{
+		"honestly": 0, "hand": 0, "credit": 0, "credits": 0,
 		"customer care": 0, "customer support": 0, "customer service": 0, "tech support": 0,
 		"support team": 0, "help desk": 0, "help center": 0, "help centre": 0, "support ticket": 0,
-		"free shipping": 1.5, "free trial": 0, "free tier": 0, "honestly": 0, "hand": 0, "credit": 0, "credits": 0, "for free": 0.9, "interest rate": 0, "interest rates": 0,
+		"free shipping": 1.5, "free trial": 0, "free tier": 0, "for free": 0.9, "interest rate": 0, "interest rates": 0,
 		"credit card": 0, "credit cards": 0, "credit score": 0, "trust bank": 0, "share price": 0,
 		"shares of": 0, "united states": 0, "united kingdom": 0, "best practices": 0, "best buy": 0,
 		"top up": 0, "non stop": 0, "save the date": 0, "win rate": 0, "would fly again": 2.2, "fly again": 1.8,
