@@ -165,6 +165,7 @@ var (
 		"lives up to": 1.8, "live up to": 1.6, "hat tip": 1.6, "absolute must": 2.0, "must-have": 1.8,
 		"no surprises": 1.4, "without rushing": 1.6, "never run out": 1.4, "life saver": 2.8,
 		"wholesome": 2.0, "refreshing": 1.8, "go-to": 1.4, "hassle free": 2.0, "zero hassle": 1.8,
+		"favourite": 2.0, "favourites": 2.0,
 	}
 
 	// Social-media shorthand, slang and emoticons the VADER lexicon lacks
@@ -232,7 +233,7 @@ var (
 	// lexicon sense brand posts rarely mean: "honestly" is a discourse
 	// marker, "credit" the money on an account, "hand" a hand.
 	neutralPhrases = map[string]float64{
-		"honestly": 0, "hand": 0, "credit": 0, "credits": 0,
+		"honestly": 0, "hand": 0, "credit": 0, "credits": 0, "noise cancelling": 0, "noise canceling": 0,
 		"customer care": 0, "customer support": 0, "customer service": 0, "tech support": 0,
 		"support team": 0, "help desk": 0, "help center": 0, "help centre": 0, "support ticket": 0,
 		"free shipping": 1.5, "free trial": 0, "free tier": 0, "for free": 0.9, "interest rate": 0, "interest rates": 0,
@@ -1273,8 +1274,8 @@ func (s *scratch) unmetExpectation(tr *tracer) {
 	n := len(s.toks)
 	for j := 0; j < n; j++ {
 		t := &s.toks[j]
-		if s.sent[j] != 0 || !(t.negNT || t.ent.flags&fNegate != 0) || j == n-1 {
-			continue
+		if s.sent[j] != 0 || !(t.negNT || t.ent.flags&fNegate != 0) || j == n-1 || t.ent.word == wWithout {
+			continue // "without a single form" is no failure
 		}
 		lex := false
 		for k := j + 1; k < n && k <= j+3; k++ {
