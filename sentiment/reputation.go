@@ -1334,9 +1334,11 @@ func (s *scratch) isComplaintToken(i int) bool {
 
 // sarcasticFrame reports whether praise token i is used as a sarcastic
 // interjection: it opens a sentence or ends one ("Great, another outage",
-// "Third delay today. Just great"), it is followed by "another"/"again",
-// or it is "love"/"thanks" aimed at a failure ("love waiting", "thanks for
-// the fourth outage").
+// "Third delay today. Just great"), it closes a post about a failure told
+// anywhere before it ("... the refund takes 15 days. Amazing"), it is
+// followed by "another"/"again", or it is "love"/"thanks" aimed at a
+// failure ("love waiting", "thanks for the fourth outage") or "great
+// start" after one.
 func (s *scratch) sarcasticFrame(i int) bool {
 	n := len(s.toks)
 	t := &s.toks[i]
