@@ -44,6 +44,7 @@ const (
 	wBut
 	wFirst // a first-person pronoun (reputation mode)
 	wWhy   // reputation mode
+	wUsed  // reputation mode: "used to be my favourite"
 )
 
 // firstPerson are the words of wFirst.
@@ -79,6 +80,7 @@ const (
 	fContact    // a verb of trying to reach a company ("called", "emailed")
 	fService    // a word of a customer's dealings with a company ("order", "refund")
 	fTime       // a named day, month or time of day ("tuesday", "midnight")
+	fVerdict    // a one-word verdict that closes a complaint ("Typical.", "Nope.")
 )
 
 // entry is everything the rules need to know about one lowercase token, so a
@@ -338,6 +340,9 @@ func buildLexicon(words map[string]float64, emoji map[string]string, rep bool) *
 		e := l.words["why"]
 		e.word = wWhy
 		l.words["why"] = e
+		e = l.words["used"]
+		e.word = wUsed
+		l.words["used"] = e
 	}
 	for _, m := range []map[string]float64{l.special, l.boosterNgrams} {
 		for k := range m {

@@ -133,6 +133,9 @@ var (
 		"won't be back": -1.8, "won't be returning": -1.8, "won't be ordering": -1.6, "won't be using": -1.6,
 		"will not be back": -1.8, "not coming back": -1.6, "never going back": -2.2, "never coming back": -2.0,
 		"one star": -1.8, "1 star": -1.8, "zero stars": -2.2, "0 stars": -2.2, "buyer beware": -2.0,
+		// ratings out of five or ten ("10/10" is praise)
+		"0/5": -2.4, "1/5": -2.2, "2/5": -1.5, "0/10": -2.4, "1/10": -2.2, "2/10": -2.0, "3/10": -1.6,
+		"was a joke": -2.2, "looks nothing like": -1.8, "looked nothing like": -1.8, "look nothing like": -1.8,
 		"good luck getting": -1.6, "good luck reaching": -1.8, "good luck trying": -1.6,
 		"deleting the app": -1.8, "deleted the app": -1.6, "uninstalling the app": -1.8, "uninstalled the app": -1.6,
 		"never fly with": -2.2, "never flying with": -2.2, "never fly them": -2.2, "never fly you": -2.2,
@@ -147,6 +150,9 @@ var (
 	praiseAdditions = map[string]float64{
 		"smooth": 1.8, "smoother": 1.8, "smoothly": 1.7, "seamless": 2.0, "seamlessly": 2.0,
 		"quick": 1.2, "quickly": 1.0, "fast": 1.2, "faster": 1.2, "speedy": 1.5, "instantly": 1.0,
+		// "obsessed" is love in posts about products (VADER: -0.7)
+		"obsessed": 2.0, "everything i hoped for": 2.2, "everything we hoped for": 2.2,
+		"makes my day": 2.8, "makes my morning": 2.6, "makes my week": 2.8, "made my night": 2.6, "makes my nights": 2.4,
 		"polite": 1.8, "professional": 1.6, "informed": 0.8, "legend": 2.6, "legends": 2.6,
 		"lifesavers": 2.8, "comfy": 1.8, "tasty": 2.0, "yum": 2.2, "yummy": 2.2, "crispy": 1.2,
 		"reliable": 2.0, "knowledgeable": 1.8, "responsive": 1.5, "handy": 1.2, "spotless": 2.0,
@@ -234,6 +240,9 @@ var (
 	// marker, "credit" the money on an account, "hand" a hand.
 	neutralPhrases = map[string]float64{
 		"honestly": 0, "hand": 0, "credit": 0, "credits": 0, "noise cancelling": 0, "noise canceling": 0,
+		// a brand ("bought it on Amazon"), and time off or a group of diners
+		"amazon": 0, "free evening": 0, "free afternoon": 0, "free morning": 0, "free weekend": 0,
+		"free day": 0, "free time": 0, "party of": 0, "our party": 0,
 		"customer care": 0, "customer support": 0, "customer service": 0, "tech support": 0,
 		"support team": 0, "help desk": 0, "help center": 0, "help centre": 0, "support ticket": 0,
 		"free shipping": 1.5, "free trial": 0, "free tier": 0, "for free": 0.9, "interest rate": 0, "interest rates": 0,
@@ -248,7 +257,7 @@ var (
 		"no delays": 1.2, "on time": 1.4, "made my day": 2.8, "saved me": 2.0, "saved us": 2.0,
 		"made my morning": 2.6, "made my week": 2.8, "class act": 2.4, "more of this": 1.6, "spot on": 2.2,
 		"never misses": 2.4, "no hassle": 1.8, "no fuss": 1.6, "without any fuss": 1.8, "kept me updated": 1.8,
-		"kept us updated": 1.8, "not even joking": 0, "fight me": 0, "10/10": 2.4, "a gem": 2.2,
+		"kept us updated": 1.8, "not even joking": 0, "fight me": 0, "10/10": 2.4, "9/10": 2.2, "8/10": 1.6, "5/5": 2.4, "4/5": 1.6, "a gem": 2.2,
 		"hats off": 2.2, "nailed it": 2.4, "can't fault": 2.2, "cannot fault": 2.2, "couldn't fault": 2.2,
 		"top class": 2.4, "first class": 2.0, "absolute star": 2.8, "a star": 2.2, "customer for life": 2.6,
 		"no drama": 1.6, "no queue": 1.2, "no queues": 1.2, "no regrets": 1.8, "never had an issue": 2.0,
@@ -430,6 +439,7 @@ func applyReputation(l *lexicon, emoji map[string]string) {
 	set(newsWords, fNews)
 	set(serviceWords, fService)
 	set(timeWords, fTime)
+	set(verdictWords, fVerdict)
 	for w, v := range adjectiveBoosters {
 		e := l.words[w]
 		e.val, e.flags = v, e.flags|fAdjBooster
@@ -688,14 +698,15 @@ func (s *scratch) markQuotes() {
 		for k > 0 && asciiPunct[b[k-1]] {
 			k--
 		}
-		if open < 0 && (k < int(t.s) && b[k] == '"' || b[t.s] == '"') {
+		if open < 0 && (bytes.IndexByte(b[k:t.s], '"') >= 0 || b[t.s] == '"') {
 			open = i
 		}
 		end := int(t.e)
 		for end < len(b) && asciiPunct[b[end]] {
 			end++
 		}
-		if open >= 0 && (end > int(t.e) && b[end-1] == '"' || t.e > t.s && b[t.e-1] == '"' && (open < i || int(t.e)-int(t.s) > 1)) {
+		// the closing quote may come before other punctuation: "Sara".
+		if open >= 0 && (bytes.IndexByte(b[t.e:end], '"') >= 0 || t.e > t.s && b[t.e-1] == '"' && (open < i || int(t.e)-int(t.s) > 1)) {
 			// scare quotes hold a word or three; longer spans are speech
 			for j := open; j <= i && i-open < 3; j++ {
 				s.toks[j].quoted = true
@@ -741,7 +752,7 @@ func (s *scratch) title(i, j int) bool {
 // Tokens without them (function words that only start or continue
 // phrases, most of all) are never scored; a #hashtag and a phrase's first
 // word are candidates as well.
-const repCandMask = fLex | fBooster | fDuration | fRepeat | fAttempt | fLatent | fAdjBooster
+const repCandMask = fLex | fBooster | fDuration | fRepeat | fAttempt | fLatent | fAdjBooster | fVerdict
 
 // repBase is the reputation mode's starting valence of token i.
 func (a *Analyzer) repBase(s *scratch, i int) (float64, bool) {
@@ -785,6 +796,9 @@ func (a *Analyzer) repBase(s *scratch, i int) (float64, bool) {
 	}
 	if f&fAdjBooster != 0 && f&fLex == 0 {
 		return t.ent.val, true
+	}
+	if f&fVerdict != 0 && ablate&abClosing == 0 && s.closingVerdict(i) {
+		return verdictValence, true
 	}
 	if f&fLex == 0 {
 		if t.hash {
@@ -1191,6 +1205,9 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 		i := s.claim
 		s.blame(i, i, "quoted_claim", claimValence, tr)
 	}
+	if s.wordsAny&(1<<wUsed) != 0 && ablate&abUsedTo == 0 {
+		s.usedTo(tr)
+	}
 	// The next rules read only posts without praise, each when the
 	// tokenizer's summaries say it may apply: most posts take none of the
 	// calls.
@@ -1261,6 +1278,62 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 		}
 	}
 }
+
+// usedTo reads praise within a few words after "used to" as a decline,
+// a complaint ("used to be my childhood fave", "used to love this
+// place"), and mutes a fault told there, which is over ("used to be
+// slow"). "Used to" after a form of be or get means accustomed ("I'm
+// used to the new layout") and is left alone.
+func (s *scratch) usedTo(tr *tracer) {
+	n := len(s.toks)
+	for i := 0; i+2 < n; i++ {
+		if s.word(i) != wUsed || string(s.lowr(i+1)) != "to" || s.toks[i].sentEnd || s.toks[i].comma {
+			continue
+		}
+		if i > 0 {
+			switch string(s.lowr(i - 1)) {
+			case "am", "is", "are", "was", "were", "be", "been", "being", "get", "gets", "got", "getting",
+				"i'm", "im", "you're", "we're", "they're", "he's", "she's", "it's":
+				continue
+			}
+		}
+		for k := i + 2; k < n && k <= i+6; k++ {
+			if v := s.sent[k]; v > 0 {
+				tr.rule(i, k, "used_to", v, -0.5*v)
+				s.sent[k] = -0.5 * v
+			} else if v < 0 {
+				tr.rule(i, k, "used_to", v, 0)
+				s.sent[k] = 0
+			}
+			t := &s.toks[k]
+			if t.sentEnd || t.comma || s.word(k) == wBut {
+				break
+			}
+		}
+	}
+	s.anyPos, s.anyNeg = false, false
+	for _, k := range s.valenced() {
+		s.anyPos = s.anyPos || s.sent[k] > 0
+		s.anyNeg = s.anyNeg || s.sent[k] < 0
+	}
+}
+
+// closingVerdict reports whether token i, a word of verdictWords, is a
+// sentence of its own that closes a post ("... during my one free evening.
+// typical", "... even though I'm on Prime. Nope."), maybe before the
+// brand's name ("Typical Ryanair.").
+func (s *scratch) closingVerdict(i int) bool {
+	n := len(s.toks)
+	if i < 3 || !s.toks[i-1].sentEnd {
+		return false
+	}
+	return i == n-1 || i == n-2 && (s.toks[i+1].mention || s.toks[i].comma || upperFirst(s.str(i+1)))
+}
+
+func upperFirst(b []byte) bool { return len(b) > 0 && 'A' <= b[0] && b[0] <= 'Z' }
+
+// verdictValence is the valence of a closing verdict.
+var verdictValence = -1.5
 
 // unmetExpectation gives a negator a small negative valence of its own when
 // it negates only neutral words in a post with no praise: what customers
@@ -1599,6 +1672,7 @@ const (
 	abNewsLead
 	abQuestion
 	abClosing
+	abUsedTo
 )
 
 // quickOutcome reports whether the duration at token i says how fast a
@@ -1881,3 +1955,7 @@ func (s *scratch) complaintNear(i, d int) bool {
 	}
 	return false
 }
+
+// verdictWords close a complaint as a sentence of their own (see
+// closingVerdict).
+var verdictWords = []string{"typical", "nope", "sigh", "figures"}
