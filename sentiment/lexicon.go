@@ -45,6 +45,7 @@ const (
 	wFirst // a first-person pronoun (reputation mode)
 	wWhy   // reputation mode
 	wUsed  // reputation mode: "used to be my favourite"
+	wUntil // reputation mode: "was perfect until the update"
 )
 
 // firstPerson are the words of wFirst.
@@ -343,6 +344,9 @@ func buildLexicon(words map[string]float64, emoji map[string]string, rep bool) *
 		e = l.words["used"]
 		e.word = wUsed
 		l.words["used"] = e
+		e = l.words["until"]
+		e.word = wUntil
+		l.words["until"] = e
 	}
 	for _, m := range []map[string]float64{l.special, l.boosterNgrams} {
 		for k := range m {

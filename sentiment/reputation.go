@@ -37,7 +37,7 @@ var (
 		"neveragain": -2.5, "epicfail": -3.0, "customerservicefail": -2.8, "badservice": -2.5,
 		"boycott": -2.0, "notimpressed": -2.0, "disappointed": -2.0, "unacceptable": -2.2,
 		"ignored": -1.6, "ignoring": -1.6, "useless": -2.0, "tarmac": -0.3,
-		"pending": -0.8, "shrugged": -1.0, "gross": -2.1, "nowhere": -0.5,
+		"pending": -0.8, "shrugged": -1.0, "gross": -2.1, "nowhere": -0.5, "burnt": -1.4,
 		"tripled": -1.6, "doubled": -1.2, "lockout": -1.8, "vanished": -1.6, "duplicated": -1.2,
 		"lukewarm": -1.5, "microwaved": -1.2, "damp": -1.2, "rattled": -1.0, "cracked": -1.6, "forgot": -1.4,
 		"forgotten": -1.2, "404": -1.4, "404s": -1.6, "loops": -1.2, "looping": -1.4, "drops": -1.2,
@@ -70,6 +70,8 @@ var (
 		"surprise fees": -1.6, "slow as molasses": -2.0, "no fault found": -1.6,
 		// support that does not
 		"went silent": -1.4, "does nothing": -1.6, "did nothing": -1.6, "blank stares": -1.4,
+		"went quiet": -1.6, "gone quiet": -1.4, "no thanks to": -1.8, "told to come back": -1.2,
+		"told me to come back": -1.2, "goes to voicemail": -1.4, "went to voicemail": -1.4, "straight to voicemail": -1.6,
 		"speak to a human": -1.2, "talk to a human": -1.2, "speak to a real person": -1.2,
 		"talk to a real person": -1.2,
 		// verdicts
@@ -133,6 +135,9 @@ var (
 		"won't be back": -1.8, "won't be returning": -1.8, "won't be ordering": -1.6, "won't be using": -1.6,
 		"will not be back": -1.8, "not coming back": -1.6, "never going back": -2.2, "never coming back": -2.0,
 		"one star": -1.8, "1 star": -1.8, "zero stars": -2.2, "0 stars": -2.2, "buyer beware": -2.0,
+		"still happening": -1.4, "still happens": -1.4, "gave up on": -1.2, "everything except": -1.0,
+		"came without the": -1.4, "arrived without the": -1.4, "returning it": -1.0, "returning them": -1.0,
+		"sending it back": -1.2, "wish i'd": -1.2, "wish i had": -1.2, "wish i hadn't": -1.8,
 		// ratings out of five or ten ("10/10" is praise)
 		"0/5": -2.4, "1/5": -2.2, "2/5": -1.5, "0/10": -2.4, "1/10": -2.2, "2/10": -2.0, "3/10": -1.6,
 		"was a joke": -2.2, "looks nothing like": -1.8, "looked nothing like": -1.8, "look nothing like": -1.8,
@@ -151,6 +156,9 @@ var (
 		"smooth": 1.8, "smoother": 1.8, "smoothly": 1.7, "seamless": 2.0, "seamlessly": 2.0,
 		"quick": 1.2, "quickly": 1.0, "fast": 1.2, "faster": 1.2, "speedy": 1.5, "instantly": 1.0,
 		// "obsessed" is love in posts about products (VADER: -0.7)
+		// things that last and things on time
+		"still going strong": 2.0, "going strong": 1.6, "still like new": 2.0, "good as new": 2.0, "like new": 1.4,
+		"on the dot": 1.6, "right on time": 1.6, "edge of my seat": 2.0,
 		"obsessed": 2.0, "everything i hoped for": 2.2, "everything we hoped for": 2.2,
 		"makes my day": 2.8, "makes my morning": 2.6, "makes my week": 2.8, "made my night": 2.6, "makes my nights": 2.4,
 		"polite": 1.8, "professional": 1.6, "informed": 0.8, "legend": 2.6, "legends": 2.6,
@@ -242,7 +250,7 @@ var (
 		"honestly": 0, "hand": 0, "credit": 0, "credits": 0, "noise cancelling": 0, "noise canceling": 0,
 		// a brand ("bought it on Amazon"), and time off or a group of diners
 		"amazon": 0, "free evening": 0, "free afternoon": 0, "free morning": 0, "free weekend": 0,
-		"free day": 0, "free time": 0, "party of": 0, "our party": 0,
+		"free day": 0, "free time": 0, "party of": 0, "our party": 0, "grand prix": 0,
 		"customer care": 0, "customer support": 0, "customer service": 0, "tech support": 0,
 		"support team": 0, "help desk": 0, "help center": 0, "help centre": 0, "support ticket": 0,
 		"free shipping": 1.5, "free trial": 0, "free tier": 0, "for free": 0.9, "interest rate": 0, "interest rates": 0,
@@ -1205,8 +1213,8 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 		i := s.claim
 		s.blame(i, i, "quoted_claim", claimValence, tr)
 	}
-	if s.wordsAny&(1<<wUsed) != 0 && ablate&abUsedTo == 0 {
-		s.usedTo(tr)
+	if s.wordsAny&(1<<wUsed|1<<wUntil) != 0 && ablate&abUsedTo == 0 {
+		s.decline(tr)
 	}
 	// The next rules read only posts without praise, each when the
 	// tokenizer's summaries say it may apply: most posts take none of the
@@ -1279,14 +1287,21 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 	}
 }
 
-// usedTo reads praise within a few words after "used to" as a decline,
-// a complaint ("used to be my childhood fave", "used to love this
-// place"), and mutes a fault told there, which is over ("used to be
-// slow"). "Used to" after a form of be or get means accustomed ("I'm
-// used to the new layout") and is left alone.
-func (s *scratch) usedTo(tr *tracer) {
+// decline reads praise of the past as a complaint about the present.
+// Praise within a few words after "used to" ("used to be my childhood
+// fave", "used to love this place") is turned around and a fault told
+// there is muted, as it is over ("used to be terrible"); "used to" after a
+// form of be or get means accustomed ("I'm used to the new layout") and
+// is left alone. Praise in the past just before "until" ("was perfect
+// until the new firmware", "worked fine until the update") is turned
+// around too.
+func (s *scratch) decline(tr *tracer) {
 	n := len(s.toks)
 	for i := 0; i+2 < n; i++ {
+		if s.word(i) == wUntil {
+			s.praiseUntil(i, tr)
+			continue
+		}
 		if s.word(i) != wUsed || string(s.lowr(i+1)) != "to" || s.toks[i].sentEnd || s.toks[i].comma {
 			continue
 		}
@@ -1315,6 +1330,29 @@ func (s *scratch) usedTo(tr *tracer) {
 	for _, k := range s.valenced() {
 		s.anyPos = s.anyPos || s.sent[k] > 0
 		s.anyNeg = s.anyNeg || s.sent[k] < 0
+	}
+}
+
+// praiseUntil turns around the praise in the four words before "until"
+// (token u) when they tell of the past: "was perfect until", "worked
+// great until", "loved it until". "Free until June" is an offer and keeps
+// its valence.
+func (s *scratch) praiseUntil(u int, tr *tracer) {
+	past := false
+	for k := u - 1; k >= 0 && k >= u-4 && !s.toks[k].sentEnd; k-- {
+		switch string(s.lowr(k)) {
+		case "was", "were", "worked", "been", "loved", "liked", "enjoyed":
+			past = true
+		}
+	}
+	if !past {
+		return
+	}
+	for k := u - 1; k >= 0 && k >= u-4 && !s.toks[k].sentEnd; k-- {
+		if v := s.sent[k]; v > 0 {
+			tr.rule(u, k, "praise_until", v, -0.5*v)
+			s.sent[k] = -0.5 * v
+		}
 	}
 }
 
@@ -1394,6 +1432,18 @@ func (s *scratch) resolves(i int) bool {
 			}
 		}
 		return false
+	}
+	// "replaced my charging port and now the phone won't charge": a
+	// failure told after the repair is not resolved by it
+	for j := i + 1; j < len(s.toks)-1; j++ {
+		switch string(s.lowr(j)) {
+		case "now", "still", "again":
+			for k := j + 1; k < len(s.toks); k++ {
+				if s.sent[k] < 0 {
+					return false
+				}
+			}
+		}
 	}
 	return true
 }
