@@ -368,23 +368,44 @@ func buildLexicon(words map[string]float64, emoji map[string]string, rep bool) *
 	if rep {
 		applyReputation(l, emoji)
 	}
+	if rep {
+		l.setBrand(builtinBrandModel()) // before indexPhrases, which reads the rows
+	}
 	if err := l.indexPhrases(); err != nil {
 		panic(err) // the built-in lexicon has a few hundred phrases
-	}
-	if rep {
-		l.setBrand(builtinBrandModel())
 	}
 	l.table = newWordTable(l.words)
 	return l
 }
 
 // phraseRef is one multi-word lexicon phrase as its anchor word sees it.
+// Most tokens that hold an anchor word are not in any of its phrases, so
+// the first fields settle most matches from one cache line: the length
+// and first 8 bytes (key0) of each of the first phraseKeys words, compared
+// with the tokens' without following a pointer to the words.
 type phraseRef struct {
+	k0    [phraseKeys]uint64
+	klen  [phraseKeys]uint8 // 0 past the phrase's end
+	n     uint8             // len(words)
+	exact bool              // k0 and klen settle a match (no word over 8 bytes or past phraseKeys)
+	off   int               // the anchor's position in words
 	words []string
-	off   int // the anchor's position in words
 	key   string
 	val   float64
 	user  bool // from WithLexicon
+}
+
+// phraseKeys is how many of a phrase's words phraseRef keeps keys of: all
+// of the built-in phrases' but one.
+const phraseKeys = 5
+
+func newPhraseRef(words []string, off int) phraseRef {
+	p := phraseRef{words: words, off: off, n: uint8(min(len(words), 255)), exact: len(words) <= phraseKeys}
+	for i, w := range words[:min(len(words), phraseKeys)] {
+		p.k0[i], p.klen[i] = key0(w), uint8(min(len(w), 255))
+		p.exact = p.exact && len(w) <= 8
+	}
+	return p
 }
 
 // addPhrase registers a multi-word lexicon entry (reputation mode).
@@ -395,8 +416,10 @@ func (l *lexicon) addPhrase(k string, v float64) string {
 	return k
 }
 
-// indexPhrases flags each phrase's anchor, its longest word (the last of
-// equally long ones), and lists the phrase under it.
+// indexPhrases flags each phrase's anchor, its rarest word (then the
+// longest, then the last), and lists the phrase under it: every token
+// that holds an anchor word costs a look at its phrases, so "on hold" is
+// found from "hold", not from "on".
 func (l *lexicon) indexPhrases() error {
 	for k, e := range l.words {
 		if e.flags&fAnchor != 0 { // a copy of an indexed lexicon
@@ -415,7 +438,7 @@ func (l *lexicon) indexPhrases() error {
 		words := strings.Fields(k)
 		off := 0
 		for i, w := range words {
-			if len(w) >= len(words[off]) {
+			if r, ro := l.rarity(w), l.rarity(words[off]); r > ro || r == ro && len(w) >= len(words[off]) {
 				off = i
 			}
 		}
@@ -430,9 +453,21 @@ func (l *lexicon) indexPhrases() error {
 			l.words[words[off]] = e
 		}
 		refs := &l.anchors[e.anchor-1]
-		*refs = append(*refs, phraseRef{words: words, off: off, key: k, val: l.phrases[k], user: l.userPhrases[k]})
+		p := newPhraseRef(words, off)
+		p.key, p.val, p.user = k, l.phrases[k], l.userPhrases[k]
+		*refs = append(*refs, p)
 	}
 	return nil
+}
+
+// rarity ranks how seldom w occurs in posts, from the brand model's rows,
+// which run from the most frequent word: a word with no row is rarer than
+// any word with one. Without a brand model all words rank alike.
+func (l *lexicon) rarity(w string) int {
+	if r := l.words[w].learn; r != 0 {
+		return int(r)
+	}
+	return math.MaxInt
 }
 
 // withOverrides returns a copy of l with user entries applied.

@@ -2,6 +2,7 @@ package sentiment
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math/bits"
 	"slices"
 	"strings"
@@ -629,7 +630,7 @@ func (s *scratch) prepareRep(lex *lexicon, tr *tracer) {
 		for k := range refs {
 			p := &refs[k]
 			start := int(j) - p.off
-			if start < 0 || start+len(p.words) > len(s.toks) || !s.wordsAt(start, p.words) {
+			if start < 0 || start+len(p.words) > len(s.toks) || !s.phraseAt(start, p) {
 				continue
 			}
 			s.matches = append(s.matches, phraseMatch{start: int32(start), p: p})
@@ -667,6 +668,31 @@ func (s *scratch) prepareRep(lex *lexicon, tr *tracer) {
 type phraseMatch struct {
 	start int32
 	p     *phraseRef
+}
+
+// phraseAt reports whether the tokens from i on are the words of p.
+func (s *scratch) phraseAt(i int, p *phraseRef) bool {
+	for k := range min(int(p.n), phraseKeys) {
+		t := &s.toks[i+k]
+		if s.key0At(i+k) != p.k0[k] || min(t.le-t.ls, 255) != int32(p.klen[k]) {
+			return false
+		}
+	}
+	return p.exact || s.wordsAt(i, p.words)
+}
+
+// key0At is key0(s.lowr(i)), loaded in one read where the buffer allows.
+func (s *scratch) key0At(i int) uint64 {
+	t := &s.toks[i]
+	ls, n := int(t.ls), int(t.le-t.ls)
+	if ls+8 > cap(s.text) {
+		return key0(s.text[ls:t.le])
+	}
+	x := binary.LittleEndian.Uint64(s.text[ls : ls+8 : ls+8])
+	if n < 8 {
+		x &= 1<<(8*n) - 1
+	}
+	return x
 }
 
 // wordsAt reports whether the tokens from i on are words.
