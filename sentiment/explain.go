@@ -38,10 +38,13 @@ type Contribution struct {
 	// Trigger is the word that caused the change when it is another one
 	// ("not" for a negation, "very" for a booster).
 	Trigger string `json:"trigger,omitempty"`
-	// Rule names the rule: lexicon, phrase, negation, negated_by_no,
+	// Rule names the rule. Both modes: lexicon, negation, negated_by_no,
 	// booster, allcaps, idiom, booster_ngram, dampener_ngram, least,
-	// never_so, no_as_negator, but_before, but_after, sarcasm,
-	// politeness_in_complaint.
+	// never_so, no_as_negator, but_before, but_after. Reputation mode
+	// adds: phrase, waiting_time, quick_outcome, sarcasm,
+	// politeness_in_complaint, thanks_with_praise, unmet_expectation,
+	// quoted_claim, why_question, time_contrast, substitution,
+	// info_question, headline, resolved, used_to, praise_until.
 	Rule   string  `json:"rule"`
 	Before float64 `json:"valence_before"`
 	After  float64 `json:"valence_after"`

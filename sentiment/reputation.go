@@ -1323,12 +1323,12 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 // around too.
 func (s *scratch) decline(tr *tracer) {
 	n := len(s.toks)
-	for i := 0; i+2 < n; i++ {
+	for i := range n {
 		if s.word(i) == wUntil {
-			s.praiseUntil(i, tr)
+			s.praiseUntil(i, tr) // "was perfect until..." may end the post
 			continue
 		}
-		if s.word(i) != wUsed || string(s.lowr(i+1)) != "to" || s.toks[i].sentEnd || s.toks[i].comma {
+		if i+2 >= n || s.word(i) != wUsed || string(s.lowr(i+1)) != "to" || s.toks[i].sentEnd || s.toks[i].comma {
 			continue
 		}
 		if i > 0 {

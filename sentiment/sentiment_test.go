@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -231,6 +233,7 @@ func TestReputationFixes(t *testing.T) {
 		{"used to is accustomed", "I'm used to the new layout and love it", "positive", "positive"},
 		{"praise until a failure", "I was happy until I saw the bill", "positive", "negative"},
 		{"an offer until a date", "Free delivery until Sunday on all orders", "positive", "positive"},
+		{"praise until the end of the post", "The app worked great until...", "positive", "negative"},
 		{"failure after the repair", "they replaced my charging port and now the phone won't charge at all", "", "negative"},
 		{"success after the repair", "they replaced it and now it works perfectly", "positive", "positive"},
 		{"still happening", "three firmware updates later, still happening", "", "negative"},
@@ -576,5 +579,38 @@ func TestGluedWords(t *testing.T) {
 	}
 	if got := v.Explain("on hold...over").Tokens; !slices.Equal(got, []string{"on", "hold...over"}) {
 		t.Errorf("vader mode splits glued words: %q", got)
+	}
+}
+
+// TestRuleNamesDocumented holds Contribution's doc comment to the rule
+// names the code gives tr.rule and blame, so that a user reading an
+// explanation can look every rule up.
+func TestRuleNamesDocumented(t *testing.T) {
+	doc, err := os.ReadFile("explain.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, _ := strings.Cut(string(doc), "// Rule names the rule.")
+	listed, _, _ := strings.Cut(after, "Rule ")
+	used := regexp.MustCompile(`(?:tr\.rule\([^"\n]*|s\.blame\([^"\n]*|rule :?= )"([a-z_]+)"`)
+	files, _ := filepath.Glob("*.go")
+	n := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range used.FindAllStringSubmatch(string(src), -1) {
+			n++
+			if !regexp.MustCompile(`\b` + m[1] + `\b`).MatchString(listed) {
+				t.Errorf("rule %q (%s) is not listed in Contribution.Rule's doc comment", m[1], f)
+			}
+		}
+	}
+	if n < 20 {
+		t.Fatalf("found %d rule names in the code; the pattern no longer matches it", n)
 	}
 }
