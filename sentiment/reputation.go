@@ -1491,7 +1491,6 @@ func (s *scratch) isComplaintToken(i int) bool {
 func (s *scratch) sarcasticFrame(i int) bool {
 	n := len(s.toks)
 	t := &s.toks[i]
-	low := string(s.lowr(i))
 	prevEnd := i == 0 || s.toks[i-1].sentEnd
 	if !prevEnd && i > 0 {
 		switch string(s.lowr(i - 1)) {
@@ -1527,7 +1526,7 @@ func (s *scratch) sarcasticFrame(i int) bool {
 		next = string(s.lowr(i + 1))
 	}
 	aimed := false
-	switch low {
+	switch string(s.lowr(i)) {
 	case "love", "loving", "loves":
 		switch next {
 		case "waiting", "how", "when", "that", "it", "being", "getting", "paying", "having", "sitting", "standing", "the":
@@ -1869,8 +1868,7 @@ func (s *scratch) substitution(tr *tracer) {
 	n := len(s.toks)
 	ordered := -1
 	for i := 0; i < n; i++ {
-		w := string(s.lowr(i))
-		switch w {
+		switch string(s.lowr(i)) { // no copy, unlike a string variable
 		case "ordered", "booked", "bought", "requested":
 			if ordered < 0 {
 				ordered = i
