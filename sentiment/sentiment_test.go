@@ -614,3 +614,24 @@ func TestRuleNamesDocumented(t *testing.T) {
 		t.Fatalf("found %d rule names in the code; the pattern no longer matches it", n)
 	}
 }
+
+// TestLongPhraseMatch covers the phrases whose first words' lengths and
+// first 8 bytes do not settle a match: a word over 8 bytes, and a sixth
+// word, which phraseRef keeps no key of. Near misses differ only there.
+func TestLongPhraseMatch(t *testing.T) {
+	a := mustNew(t, WithLexicon(map[string]float64{"the bluetoothed kettlebell from aisle seven": -2.5}))
+	for text, want := range map[string]bool{
+		"I bought the bluetoothed kettlebell from aisle seven": true,
+		"I bought the bluetoothed kettlebelt from aisle seven": false, // same first 8 bytes and length as the phrase word
+		"I bought the bluetoothed kettlebell from aisle eight": false, // sixth word
+		"the bluetoothed kettlebell from aisle":                false, // the text ends first
+	} {
+		matched := false
+		for _, c := range a.Explain(text).Contributions {
+			matched = matched || c.Rule == "phrase"
+		}
+		if matched != want {
+			t.Errorf("%q: phrase matched %v, want %v", text, matched, want)
+		}
+	}
+}
