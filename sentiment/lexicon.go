@@ -386,7 +386,6 @@ func buildLexicon(words map[string]float64, emoji map[string]string, rep bool) *
 type phraseRef struct {
 	k0    [phraseKeys]uint64
 	klen  [phraseKeys]uint8 // 0 past the phrase's end
-	n     uint8             // len(words)
 	exact bool              // k0 and klen settle a match (no word over 8 bytes or past phraseKeys)
 	off   int               // the anchor's position in words
 	words []string
@@ -400,7 +399,7 @@ type phraseRef struct {
 const phraseKeys = 5
 
 func newPhraseRef(words []string, off int) phraseRef {
-	p := phraseRef{words: words, off: off, n: uint8(min(len(words), 255)), exact: len(words) <= phraseKeys}
+	p := phraseRef{words: words, off: off, exact: len(words) <= phraseKeys}
 	for i, w := range words[:min(len(words), phraseKeys)] {
 		p.k0[i], p.klen[i] = key0(w), uint8(min(len(w), 255))
 		p.exact = p.exact && len(w) <= 8

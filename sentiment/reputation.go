@@ -672,7 +672,7 @@ type phraseMatch struct {
 
 // phraseAt reports whether the tokens from i on are the words of p.
 func (s *scratch) phraseAt(i int, p *phraseRef) bool {
-	for k := range min(int(p.n), phraseKeys) {
+	for k := range min(len(p.words), phraseKeys) {
 		t := &s.toks[i+k]
 		if s.key0At(i+k) != p.k0[k] || min(t.le-t.ls, 255) != int32(p.klen[k]) {
 			return false
