@@ -283,13 +283,18 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 				}
 				f := t.ent.flags
 				if s.rep {
-					if f != 0 || w < 3 {
-						s.times += int(f / fTime & 1)
-					} else if w > 8 {
-						s.repToken(t, start, start+w, cLower) // as addToken
-						f = t.ent.flags
-					} else if w >= 5 && k0>>(8*(w-2)&63)&0xffff == 'i'|'n'<<8 || tripleIn(k0, w) {
-						s.plainRep(t, k0, w)
+					s.times += int(f / fTime & 1)
+					// a word not in the lexicon that may be "goin", have
+					// stretched letters or be long (rare): whether a word
+					// is in the lexicon is data that no branch predictor
+					// learns, so the test is one branch, mostly not taken
+					in := k0>>(8*(w-2)&63)&0xffff == 'i'|'n'<<8
+					if b2i(f == 0)&b2i(w >= 3)&(b2i(w > 8)|b2i(w >= 5)&b2i(in)|b2i(tripleIn(k0, w))) != 0 {
+						if w > 8 {
+							s.repToken(t, start, start+w, cLower) // as addToken
+						} else {
+							s.plainRep(t, k0, w)
+						}
 						f = t.ent.flags
 					}
 					dom += float64(t.ent.dom) // no @mention here
@@ -470,6 +475,14 @@ func tripleIn(k0 uint64, n int) bool {
 	z := y | y>>8   // byte k is zero when b[k] == b[k+1] == b[k+2]
 	z |= ^uint64(0) << (8 * (n - 2) & 63)
 	return (z-lsb)&^z&msb != 0
+}
+
+// b2i is 1 if b, else 0, without a branch.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // stopAt names the characters at which tokenize stops for the caller to
