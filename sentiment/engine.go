@@ -275,7 +275,14 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 						t.ent = *ent
 					}
 				}
+				next := end + 1
 				if end > start+w { // trailing punctuation: rare
+					if s.rep {
+						if j := s.gluedEmoticon(start+w, end); j > 0 {
+							// "sucks:(": the emoticon is the next token
+							end, next = j, j
+						}
+					}
 					s.punct(start+w, end)
 					if s.rep {
 						s.stops(t, start+w, end)
@@ -309,7 +316,7 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 				}
 				s.flagsAny |= f
 				s.wordsAny |= 1 << (t.ent.word & 63)
-				i = end + 1
+				i = next
 				b = s.text // appends may have grown the buffer
 				continue
 			}
@@ -370,6 +377,18 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 			}
 			all |= cHigh
 			i += w
+		}
+		if all&cPunct != 0 && s.rep {
+			// "it's:)", "TV...:-)": as in the fast path
+			p := i
+			for p > start && asciiPunct[b[p-1]] {
+				p--
+			}
+			if p > start {
+				if j := s.gluedEmoticon(p, i); j > 0 {
+					i = j
+				}
+			}
 		}
 		s.dom = dom
 		s.addToken(lex, start, i, all)
@@ -452,6 +471,27 @@ func (s *scratch) stops(t *token, p, end int) {
 			t.comma = true
 		}
 	}
+}
+
+// gluedEmoticon returns where an emoticon written onto the end of a word
+// ("sucks:(", "expensive...=(", "thanks;)") starts in the punctuation
+// s.text[p:end] that follows the word, or 0. The reference strips it with
+// the rest of the punctuation, and the post loses its plainest sign of
+// feeling. Only an emoticon that starts with its eyes (: ; =) and ends the
+// token counts: "(so far):" keeps its "):".
+func (s *scratch) gluedEmoticon(p, end int) int {
+	if ablate&abGluedEmoticon != 0 {
+		return 0
+	}
+	b := s.text
+	for j := p; j < end-1; j++ {
+		if c := b[j]; c == ':' || c == ';' || c == '=' {
+			if e := s.lex.table.lookup(b[j:end]); e.flags&fLex != 0 {
+				return j
+			}
+		}
+	}
+	return 0
 }
 
 // addFlags records token k (t) in the candidate and anchor lists and the

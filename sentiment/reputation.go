@@ -1748,6 +1748,7 @@ const (
 	abQuestion
 	abClosing
 	abUsedTo
+	abGluedEmoticon
 )
 
 // quickOutcome reports whether the duration at token i says how fast a
