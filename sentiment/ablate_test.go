@@ -12,7 +12,7 @@ func TestAblate(t *testing.T) {
 	}
 	texts := loadCorpora(t)
 	names := []string{"none", "duration", "latent", "ambig", "headline", "but", "layer", "phrase", "scalar", "unmet",
-		"claim", "story", "time", "why", "scope", "quick", "thanks", "newslead", "question", "closing", "usedto", "glued"}
+		"claim", "story", "time", "why", "scope", "quick", "thanks", "newslead", "question", "closing", "decline", "glued"}
 	for k, name := range names {
 		ablate = 0
 		if k > 0 {

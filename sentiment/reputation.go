@@ -1239,7 +1239,7 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 		i := s.claim
 		s.blame(i, i, "quoted_claim", claimValence, tr)
 	}
-	if s.wordsAny&(1<<wUsed|1<<wUntil) != 0 && ablate&abUsedTo == 0 {
+	if s.wordsAny&(1<<wUsed|1<<wUntil) != 0 && ablate&abDecline == 0 {
 		s.decline(tr)
 	}
 	// The next rules read only posts without praise, each when the
@@ -1747,7 +1747,7 @@ const (
 	abNewsLead
 	abQuestion
 	abClosing
-	abUsedTo
+	abDecline
 	abGluedEmoticon
 )
 
