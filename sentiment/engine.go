@@ -278,7 +278,7 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 				next := end + 1
 				if end > start+w { // trailing punctuation: rare
 					if s.rep {
-						if j := s.gluedEmoticon(start+w, end); j > 0 {
+						if j := s.gluedEmoticon(lex, start+w, end); j > 0 {
 							// "sucks:(": the emoticon is the next token
 							end, next = j, j
 						}
@@ -385,7 +385,7 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 				p--
 			}
 			if p > start {
-				if j := s.gluedEmoticon(p, i); j > 0 {
+				if j := s.gluedEmoticon(lex, p, i); j > 0 {
 					i = j
 				}
 			}
@@ -479,14 +479,14 @@ func (s *scratch) stops(t *token, p, end int) {
 // the rest of the punctuation, and the post loses its plainest sign of
 // feeling. Only an emoticon that starts with its eyes (: ; =) and ends the
 // token counts: "(so far):" keeps its "):".
-func (s *scratch) gluedEmoticon(p, end int) int {
+func (s *scratch) gluedEmoticon(lex *lexicon, p, end int) int {
 	if ablate&abGluedEmoticon != 0 {
 		return 0
 	}
 	b := s.text
 	for j := p; j < end-1; j++ {
 		if c := b[j]; c == ':' || c == ';' || c == '=' {
-			if e := s.lex.table.lookup(b[j:end]); e.flags&fLex != 0 {
+			if e := lex.table.lookup(b[j:end]); e.flags&fLex != 0 {
 				return j
 			}
 		}
