@@ -796,6 +796,18 @@ func (s *scratch) allcapDifferential() bool {
 
 // score computes the scores of text; tr, when non-nil, records why.
 func (a *Analyzer) score(s *scratch, text string, tr *tracer) Scores {
+	sc := a.scoreRules(s, text, tr)
+	if a.mode == ModeReputation && a.lex.brand != nil {
+		sc = s.brandLayer(a.lex.brand, sc, tr)
+	}
+	s.lex = nil
+	return sc
+}
+
+// scoreRules scores text by the rules alone: in reputation mode, without
+// the brand model's layer (whose domain model some rules read). s keeps
+// the text's tokens and lexicon for the layer.
+func (a *Analyzer) scoreRules(s *scratch, text string, tr *tracer) Scores {
 	lex := a.lex
 	s.lex = lex
 	rep := a.mode == ModeReputation
@@ -850,12 +862,7 @@ func (a *Analyzer) score(s *scratch, text string, tr *tracer) Scores {
 		s.butCheck(tr)
 	}
 	tr.setFinal(s.sent)
-	sc := s.scoreValence(tr)
-	if rep && lex.brand != nil {
-		sc = s.brandLayer(lex.brand, sc, tr)
-	}
-	s.lex = nil
-	return sc
+	return s.scoreValence(tr)
 }
 
 // valence is sentiment_valence for token i.

@@ -1255,7 +1255,7 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 				s.whyQuestion(tr)
 			}
 		}
-		if s.hasNeg && ablate&abUnmet == 0 {
+		if s.hasNeg && s.customerPost() && ablate&abUnmet == 0 {
 			s.unmetExpectation(tr)
 		}
 	}
@@ -2034,3 +2034,14 @@ func (s *scratch) complaintNear(i, d int) bool {
 // verdictWords close a complaint as a sentence of their own (see
 // closingVerdict).
 var verdictWords = []string{"typical", "nope", "sigh", "figures"}
+
+// customerPost reports whether the text reads as a customer's post about a
+// product or service: it names a service, mentions an account, or the
+// brand model's domain model takes it for a brand post. The rules for
+// what customers leave unsaid ("still not received", "can't log in") would
+// misread everyday talk ("can't make it tonight", "kick-off is at 3 not
+// 5"). Without a brand model every text counts.
+func (s *scratch) customerPost() bool {
+	m := s.lex.brand
+	return m == nil || s.hasService || s.mentioned || m.bias[bDomain]+s.dom > 0
+}
