@@ -271,17 +271,15 @@ func trainBrandModel(t *testing.T, posts []brandPost, corpus []corpusText) *bran
 		}
 	}
 	w, bias, wx := trainLabelModel(label, len(m.rows))
-	for r := 1; r < len(m.rows); r++ {
-		m.rows[r] = [4]float32{float32(round(w[r][0])), float32(round(w[r][1])), float32(round(w[r][2])), float32(round(dw[r]))}
-		m.dom[r] = m.rows[r][bDomain]
-	}
-	for k := 0; k < 3; k++ {
+	for k := 0; k < 3; k++ { // the domain column is set above
+		for r := 1; r < len(m.rows); r++ {
+			m.rows[r][k] = float32(round(w[r][k]))
+		}
 		m.bias[k] = round(bias[k])
 		for q := range wx[k] {
 			m.wx[k][q] = round(wx[k][q])
 		}
 	}
-	m.bias[bDomain] = round(dbias)
 	return m
 }
 
