@@ -254,6 +254,8 @@ func TestUnmetExpectationReadsDomain(t *testing.T) {
 		fires bool
 	}{
 		{"cant make it tonight, got a shift til close", false},
+		// an @mention of a friend is no customer's cue
+		{"@kayla_b cant remember if we had hw in spanish", false},
 		{"@Argos nothing turned up", true},
 		{"my parcel still hasn't turned up", true},
 	} {

@@ -2041,12 +2041,14 @@ func (s *scratch) complaintNear(i, d int) bool {
 var verdictWords = []string{"typical", "nope", "sigh", "figures"}
 
 // customerPost reports whether the text reads as a customer's post about a
-// product or service: it names a service, mentions an account, or the
-// brand model's domain model takes it for a brand post. The rules for
-// what customers leave unsaid ("still not received", "can't log in") would
-// misread everyday talk ("can't make it tonight", "kick-off is at 3 not
-// 5"). Without a brand model every text counts.
+// product or service: it names a service, or the brand model's domain
+// model takes it for a brand post. The rules for what customers leave
+// unsaid ("still not received", "can't log in") would misread everyday
+// talk ("can't make it tonight", "kick-off is at 3 not 5"). An @mention
+// is no cue of its own: friends are mentioned as often as companies, and
+// the domain model weighs a mention with the rest of the text. Without a
+// brand model every text counts.
 func (s *scratch) customerPost() bool {
 	m := s.lex.brand
-	return m == nil || s.hasService || s.mentioned || m.bias[bDomain]+s.dom > 0
+	return m == nil || s.hasService || m.bias[bDomain]+s.dom > 0
 }
