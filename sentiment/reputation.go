@@ -298,11 +298,12 @@ var (
 		"before i even noticed": 1.6, "paid out": 1.2, "fair play": 1.6, "credit where it's due": 1.8,
 		"credit to": 1.2, "no bother": 1.2, "restored my faith": 2.4, "pleasantly surprised": 2.4,
 		"resolved quickly": 2.0, "sorted quickly": 2.0, "fixed quickly": 1.8,
-		// praise that names a fault or a wait only to deny it
+		// praise that names a fault only to deny it, and regret at not
+		// coming sooner ("no" would otherwise negate the longer phrase)
 		"hard to fault": 2.2, "hard to find a fault": 2.2, "can't find a fault": 2.2,
 		"couldn't find a fault": 2.2, "nothing to fault": 2.2, "why i waited so long": 1.8,
 		"no idea why i waited so long": 1.8, "should have switched": 1.8, "should've switched": 1.8,
-		"should have moved years ago": 1.8, "wish i'd switched": 1.8, "should have switched years ago": 2.0,
+		"should have moved years ago": 1.8, "wish i'd switched": 1.8,
 	}
 
 	// Words that usually are something else in brand posts: brand names
