@@ -44,7 +44,7 @@ type Contribution struct {
 	// adds: phrase, waiting_time, quick_outcome, sarcasm,
 	// politeness_in_complaint, thanks_with_praise, unmet_expectation,
 	// quoted_claim, why_question, time_contrast, substitution,
-	// info_question, headline, resolved, used_to, praise_until.
+	// info_question, headline, resolved, used_to, praise_until, protection.
 	Rule   string  `json:"rule"`
 	Before float64 `json:"valence_before"`
 	After  float64 `json:"valence_after"`

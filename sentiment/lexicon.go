@@ -46,6 +46,7 @@ const (
 	wWhy   // reputation mode
 	wUsed  // reputation mode: "used to be my favourite"
 	wUntil // reputation mode: "was perfect until the update"
+	wZero  // reputation mode: "zero", "nothing" or "none" ("We lost zero.")
 )
 
 // firstPerson are the words of wFirst.
@@ -82,6 +83,7 @@ const (
 	fService    // a word of a customer's dealings with a company ("order", "refund")
 	fTime       // a named day, month or time of day ("tuesday", "midnight")
 	fVerdict    // a one-word verdict that closes a complaint ("Typical.", "Nope.")
+	fProtect    // a verb that keeps a threat away ("blocked", "stops")
 )
 
 // entry is everything the rules need to know about one lowercase token, so a
@@ -347,6 +349,11 @@ func buildLexicon(words map[string]float64, emoji map[string]string, rep bool) *
 		e = l.words["until"]
 		e.word = wUntil
 		l.words["until"] = e
+		for _, k := range []string{"zero", "nothing", "none"} {
+			e := l.words[k]
+			e.word = wZero
+			l.words[k] = e
+		}
 	}
 	for _, m := range []map[string]float64{l.special, l.boosterNgrams} {
 		for k := range m {

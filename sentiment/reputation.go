@@ -44,6 +44,8 @@ var (
 		"forgotten": -1.2, "404": -1.4, "404s": -1.6, "loops": -1.2, "looping": -1.4, "drops": -1.2,
 		"queuing": -1.0, "queueing": -1.0, "unplayable": -2.4, "scrapped": -1.2, "overdue": -1.2,
 		"halved": -1.0, "quietly": -0.6, "hidden": -0.8, "broke": -2.0, "misleading": -2.0, "mislabelled": -1.6,
+		"bounced": -1.4, "bouncing": -1.2, "sagged": -1.4, "sagging": -1.4, "pilled": -1.2, "pilling": -1.2,
+		"peeled": -1.2, "glitched": -1.4, "glitching": -1.4, "freezes": -1.2,
 		"mislabeled": -1.6, "overpaid": -1.8, "undelivered": -2.0, "unanswered": -1.8, "unresolved": -1.8,
 		"hacked": -1.8, "restricted": -1.2, "invalid": -1.2, "downgraded": -1.6, "flickers": -1.4,
 		"vanishing": -1.6, "expired": -1.0, "scratched": -1.4, "overfilled": -1.2, "wonky": -1.4,
@@ -222,6 +224,20 @@ var (
 		"caught", "saved", "waived", "upgraded", "honored", "honoured", "refunded", "rescued", "finally",
 		"tracked", "tracking", "located", "reimbursed", "compensated", "credited", "restored", "reinstated",
 		"swapped"}
+
+	// A product that keeps a threat away ("Radar blocked 40 fraud
+	// attempts", "stops malware", "caught the porch thief") is praised,
+	// not complained about: see protection.
+	protectVerbs = []string{"block", "blocks", "blocked", "blocking", "stop", "stops", "stopped", "stopping",
+		"prevent", "prevents", "prevented", "catch", "catches", "caught", "catching", "flag", "flags", "flagged",
+		"detect", "detects", "detected", "filter", "filters", "filtered", "protect", "protects", "protected",
+		"protecting", "shields", "guards", "fights", "fought", "removes", "removed", "kills"}
+	threatWords = map[string]bool{"fraud": true, "fraudulent": true, "fraudsters": true, "scam": true,
+		"scams": true, "scammers": true, "scammer": true, "spam": true, "phishing": true, "malware": true,
+		"virus": true, "viruses": true, "ransomware": true, "spyware": true, "attack": true, "attacks": true,
+		"hackers": true, "hacker": true, "hack": true, "bots": true, "threat": true, "threats": true,
+		"theft": true, "thief": true, "thieves": true, "burglar": true, "burglars": true, "intruder": true,
+		"intruders": true, "breach": true, "breaches": true, "chargebacks": true, "germs": true}
 
 	// Verbs and nouns that follow the company name in a news headline
 	// ("FiberFast expands ...", "NorthBank names ...").
@@ -448,6 +464,7 @@ func applyReputation(l *lexicon, emoji map[string]string) {
 	set(numberWords, fNumber)
 	set(durationWords, fDuration)
 	set(resolutionWords, fResolution)
+	set(protectVerbs, fProtect)
 	set(repeatWords, fRepeat)
 	set(attemptWords, fAttempt)
 	set(contactWords, fContact)
@@ -654,6 +671,9 @@ func (s *scratch) prepareRep(lex *lexicon, tr *tracer) {
 		if i < free {
 			continue
 		}
+		if s.lastsWell(i, len(m.p.words)) {
+			continue
+		}
 		t := &s.toks[i]
 		t.phrase, t.phraseLen = m.p.val, uint8(min(len(m.p.words), 255))
 		if m.p.user {
@@ -668,6 +688,84 @@ func (s *scratch) prepareRep(lex *lexicon, tr *tracer) {
 			tr.phrase(i, m.p.key)
 		}
 	}
+}
+
+// protection reads a threat that a product kept away ("Radar blocked 40
+// fraud attempts", "stops malware", "caught a package thief") as no
+// complaint: the threat's word and a negative verb ("blocked") count 0.
+// Not when the verb has the customer for its object ("blocked my card for
+// fraud"); when the verb is negated ("didn't stop the scam"), the threat
+// got through, and the negation that the reference reads as turning the
+// threat round is undone.
+func (s *scratch) protection(tr *tracer) {
+	n := len(s.toks)
+	for i := 0; i < n; i++ {
+		if s.toks[i].ent.flags&fProtect == 0 {
+			continue
+		}
+		for j := i + 1; j < n && j <= i+3 && !s.toks[j-1].sentEnd; j++ {
+			w := string(s.lowr(j))
+			if w == "my" || w == "me" || w == "us" || w == "our" {
+				break
+			}
+			if s.sent[j] == 0 || !threatWords[w] {
+				continue
+			}
+			if s.negatedWindow(i) {
+				if s.sent[j] > 0 && s.toks[j].ent.val < 0 {
+					tr.rule(i, j, "protection", s.sent[j], s.toks[j].ent.val)
+					s.sent[j] = s.toks[j].ent.val
+					s.anyNeg = true
+				}
+				break
+			}
+			if s.sent[j] < 0 {
+				tr.rule(i, j, "protection", s.sent[j], 0)
+				s.sent[j] = 0
+				if s.sent[i] < 0 {
+					tr.rule(i, i, "protection", s.sent[i], 0)
+					s.sent[i] = 0
+				}
+			}
+			break
+		}
+	}
+}
+
+// negatedObject turns round a failure whose object is "zero", "nothing"
+// or "none" ("We lost zero.", "lost nothing to chargebacks"), as the
+// reference's negation turns round one that follows a negator.
+func (s *scratch) negatedObject(tr *tracer) {
+	for _, i := range s.valenced() {
+		j := int(i) + 1
+		if t := &s.toks[i]; s.sent[i] >= 0 || j == len(s.toks) || t.sentEnd || t.comma || t.phraseLen > 0 {
+			continue
+		}
+		if s.word(j) == wZero {
+			tr.rule(j, int(i), "negation", s.sent[i], s.sent[i]*nScalar)
+			s.sent[i] *= nScalar
+		}
+	}
+}
+
+// lastsWell reports whether the n-word phrase at token i is "still" and a
+// negator that negates a failure word next to it ("still hasn't sagged",
+// "still doesn't leak"): that praises what lasts, where "still hasn't"
+// on its own is a wait ("still hasn't arrived"). The phrase then does
+// not count, and the negator turns the failure word round as usual.
+func (s *scratch) lastsWell(i, n int) bool {
+	if n != 2 || string(s.lowr(i)) != "still" || !s.negated(i+1) {
+		return false
+	}
+	for k := i + 2; k < len(s.toks) && k <= i+3; k++ {
+		if e := &s.toks[k].ent; e.flags&fLex != 0 && e.val < 0 {
+			return true
+		}
+		if s.toks[k-1].sentEnd || s.toks[k-1].comma {
+			break
+		}
+	}
+	return false
 }
 
 // phraseMatch is a phrase found at token start.
@@ -1067,6 +1165,18 @@ func isLetter(c byte) bool { return 'a' <= c && c <= 'z' }
 // spent waiting ("on hold for two hours", "3 weeks later", "after ten
 // days") rather than a schedule ("open 24 hours", "a 45 day window").
 func (s *scratch) waitingContext(i int) bool {
+	if u := s.lowr(i); string(u) == "years" || string(u) == "year" {
+		// years are how long someone has been a customer ("been with
+		// them 6 years now", "using it for 3 years") unless a wait is
+		// named ("waited 2 years", "still waiting after a year")
+		for j := max(0, i-5); j <= min(len(s.toks)-1, i+2); j++ {
+			switch string(s.lowr(j)) {
+			case "waited", "waiting", "wait", "delay", "delayed", "overdue", "late":
+				return true
+			}
+		}
+		return false
+	}
 	for j := i - 2; j >= 0 && j >= i-3; j-- {
 		switch string(s.lowr(j)) {
 		case "for", "after", "been", "waited", "waiting", "over", "than", "wait", "another", "almost", "nearly":
@@ -1241,6 +1351,9 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 		return
 	}
 	n := len(s.toks)
+	if s.flagsAny&fProtect != 0 {
+		s.protection(tr)
+	}
 	if s.claim >= 0 && s.hasService && !s.isHeadline && !s.sincerePraise(s.claim, s.claimEnd) && ablate&abClaim == 0 {
 		i := s.claim
 		s.blame(i, i, "quoted_claim", claimValence, tr)
@@ -1267,6 +1380,9 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 	}
 	if !s.anyNeg {
 		return
+	}
+	if s.wordsAny&(1<<wZero) != 0 {
+		s.negatedObject(tr)
 	}
 	for i := 0; i < n && s.flagsAny&fResolution != 0; i++ {
 		if s.toks[i].ent.flags&fResolution != 0 && !s.negatedWindow(i) && s.resolves(i) {

@@ -340,6 +340,15 @@ func TestReputationFixes(t *testing.T) {
 		{"question about a failure", "Is the Acme app broken again?", "", "negative"},
 		{"anyone else is no information question", "Does anyone else think the new Acme menu is good?", "", "positive"},
 		{"question without a name", "what's a good time to call tomorrow?", "", "positive"},
+		{"years of custom are no waiting", "Been using Acme for 3 years now", "", "neutral"},
+		{"years of waiting", "Been waiting 2 years now for Acme to fix my door", "", "negative"},
+		{"failure that did not happen", "the mattress still hasn't sagged", "", "positive"},
+		{"wait that goes on", "the package still hasn't arrived", "", "negative"},
+		{"failure verb", "my transfer bounced twice", "neutral", "negative"},
+		{"threat kept away", "Radar blocked 40 fraud attempts last month", "negative", "neutral"},
+		{"customer blocked", "Acme blocked my card for fraud", "negative", "negative"},
+		{"threat not kept away", "Acme didn't stop the fraud", "positive", "negative"},
+		{"failure with no object", "We lost zero.", "negative", "positive"},
 	}
 	// the rules alone: the brand model is judged on whole sets of posts
 	v, r := mustNew(t, WithMode(ModeVADER)), rulesOnly(t)
