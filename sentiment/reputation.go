@@ -44,7 +44,7 @@ var (
 		"forgotten": -1.2, "404": -1.4, "404s": -1.6, "loops": -1.2, "looping": -1.4, "drops": -1.2,
 		"queuing": -1.0, "queueing": -1.0, "unplayable": -2.4, "scrapped": -1.2, "overdue": -1.2,
 		"halved": -1.0, "quietly": -0.6, "hidden": -0.8, "broke": -2.0, "misleading": -2.0, "mislabelled": -1.6,
-		"bounced": -1.4, "bouncing": -1.2, "sagged": -1.4, "sagging": -1.4, "pilled": -1.2, "pilling": -1.2,
+		"snapped": -1.4, "bounced": -1.4, "bouncing": -1.2, "sagged": -1.4, "sagging": -1.4, "pilled": -1.2, "pilling": -1.2,
 		"peeled": -1.2, "glitched": -1.4, "glitching": -1.4, "freezes": -1.2,
 		"mislabeled": -1.6, "overpaid": -1.8, "undelivered": -2.0, "unanswered": -1.8, "unresolved": -1.8,
 		"hacked": -1.8, "restricted": -1.2, "invalid": -1.2, "downgraded": -1.6, "flickers": -1.4,
@@ -65,6 +65,7 @@ var (
 	// stand", "fed up") never match there; here they do, and so do these.
 	complaintPhrases = map[string]float64{
 		// products that fail
+		"empty box": -1.6, "empty bag": -1.4, "empty parcel": -1.6, "empty package": -1.6, "half empty": -1.2,
 		"came off": -1.2, "fell off": -1.2, "fell apart": -1.8, "falls apart": -1.8, "falling apart": -1.8,
 		"came apart": -1.6, "snapped off": -1.6, "ripped out": -1.6, "holes in": -1.2, "gone yellow": -1.4,
 		"battery dies": -1.8, "barely lasts": -1.6, "barely lasted": -1.6, "ran out": -1.2, "run out of": -1.0,

@@ -349,6 +349,8 @@ func TestReputationFixes(t *testing.T) {
 		{"customer blocked", "Acme blocked my card for fraud", "negative", "negative"},
 		{"threat not kept away", "Acme didn't stop the fraud", "positive", "negative"},
 		{"failure with no object", "We lost zero.", "negative", "positive"},
+		{"failure laughed off", "my watch band snapped after 2 months lol", "positive", "negative"},
+		{"sarcasm at an empty box", "Thanks for sending an empty box, very useful", "positive", "negative"},
 	}
 	// the rules alone: the brand model is judged on whole sets of posts
 	v, r := mustNew(t, WithMode(ModeVADER)), rulesOnly(t)
