@@ -44,7 +44,7 @@ var (
 		"forgotten": -1.2, "404": -1.4, "404s": -1.6, "loops": -1.2, "looping": -1.4, "drops": -1.2,
 		"queuing": -1.0, "queueing": -1.0, "unplayable": -2.4, "scrapped": -1.2, "overdue": -1.2,
 		"halved": -1.0, "quietly": -0.6, "hidden": -0.8, "broke": -2.0, "misleading": -2.0, "mislabelled": -1.6,
-		"snapped": -1.4, "bounced": -1.4, "bouncing": -1.2, "sagged": -1.4, "sagging": -1.4, "pilled": -1.2, "pilling": -1.2,
+		"snapped": -1.4, "bricked": -2.0, "rattle": -1.0, "bounced": -1.4, "bouncing": -1.2, "sagged": -1.4, "sagging": -1.4, "pilled": -1.2, "pilling": -1.2,
 		"peeled": -1.2, "glitched": -1.4, "glitching": -1.4, "freezes": -1.2,
 		"mislabeled": -1.6, "overpaid": -1.8, "undelivered": -2.0, "unanswered": -1.8, "unresolved": -1.8,
 		"hacked": -1.8, "restricted": -1.2, "invalid": -1.2, "downgraded": -1.6, "flickers": -1.4,
@@ -355,7 +355,7 @@ var (
 		"brilliant", "excellent", "amazing", "love", "lovely", "yay", "thanks", "thank", "cool",
 		"super", "fun", "impressive", "genius", "best", "terrific", "splendid", "bravo", "outstanding",
 		"sweet", "stellar", "glad", "happy", "wow", "cute", "sure", "classic", "incredible", "helpful",
-		"loving", "loves", "enjoying", "enjoy"}
+		"loving", "loves", "enjoying", "enjoy", "cheers"}
 
 	numberWords = []string{"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
 		"twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "several", "many", "few", "multiple",
@@ -1627,11 +1627,11 @@ func (s *scratch) sarcasticFrame(i int) bool {
 	if prevEnd && i+1 < n && s.toks[i+1].ent.flags&fComplaint != 0 {
 		return true
 	}
-	if prevEnd && i == n-1 && ablate&abClosing == 0 {
+	if (prevEnd || i > 0 && s.toks[i-1].comma) && i == n-1 && ablate&abClosing == 0 {
 		// a one-word verdict that closes a post about a failure told
 		// before it, with no praise in between ("... and the refund
 		// takes 15 days. Amazing", "... told me to rebuild them.
-		// Brilliant.")
+		// Brilliant.", "bricked my wifi driver, cheers")
 		for j := i - 1; j >= 0 && s.sent[j] <= 0; j-- {
 			if s.sent[j] < 0 && s.isComplaintToken(j) {
 				return true

@@ -351,6 +351,7 @@ func TestReputationFixes(t *testing.T) {
 		{"failure with no object", "We lost zero.", "negative", "positive"},
 		{"failure laughed off", "my watch band snapped after 2 months lol", "positive", "negative"},
 		{"sarcasm at an empty box", "Thanks for sending an empty box, very useful", "positive", "negative"},
+		{"closing thanks after a comma", "the update bricked my router, cheers", "positive", "negative"},
 	}
 	// the rules alone: the brand model is judged on whole sets of posts
 	v, r := mustNew(t, WithMode(ModeVADER)), rulesOnly(t)
