@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -587,7 +588,7 @@ var brandAuthors = [][2]string{
 // sets better.
 func TestBrandCrossAuthor(t *testing.T) {
 	if testing.Short() {
-		t.Skip("trains eight models")
+		t.Skip("trains a model per author")
 	}
 	corpus := append(loadCorpora(t), loadGeneralTweets(t)...)
 	base, err := baseLexicon(ModeReputation)
@@ -604,23 +605,37 @@ func TestBrandCrossAuthor(t *testing.T) {
 	}
 	hit := map[string]map[string]float64{"as found": {}, "hard": {}}
 	all := map[string]map[string]float64{"as found": {}, "hard": {}}
-	for _, author := range brandAuthors {
-		var posts []brandPost
-		for _, f := range brandTrainSets {
-			if f != author[0] && f != author[1] {
-				posts = append(posts, loadBrandPosts(t, f)...)
-			}
-		}
-		m := trainBrandModel(t, posts, corpus)
-		a := &Analyzer{mode: ModeReputation, neg: -0.05, pos: 0.05, lex: base.withBrand(m)}
-		for i, pool := range []string{"as found", "hard"} {
-			for _, p := range loadBrandPosts(t, author[i]) {
-				all[pool][p.label]++
-				if a.Label(a.Score(p.text)) == p.label {
-					hit[pool][p.label]++
+	var mu sync.Mutex
+	// the models train in parallel subtests (one per CPU, -parallel);
+	// the group returns when all have been counted
+	t.Run("authors", func(t *testing.T) {
+		for _, author := range brandAuthors {
+			t.Run(strings.TrimSuffix(author[0], ".tsv"), func(t *testing.T) {
+				t.Parallel()
+				var posts []brandPost
+				for _, f := range brandTrainSets {
+					if f != author[0] && f != author[1] {
+						posts = append(posts, loadBrandPosts(t, f)...)
+					}
 				}
-			}
+				m := trainBrandModel(t, posts, corpus)
+				a := &Analyzer{mode: ModeReputation, neg: -0.05, pos: 0.05, lex: base.withBrand(m)}
+				for i, pool := range []string{"as found", "hard"} {
+					for _, p := range loadBrandPosts(t, author[i]) {
+						ok := a.Label(a.Score(p.text)) == p.label
+						mu.Lock()
+						all[pool][p.label]++
+						if ok {
+							hit[pool][p.label]++
+						}
+						mu.Unlock()
+					}
+				}
+			})
 		}
+	})
+	if t.Failed() {
+		return
 	}
 	for _, pool := range []string{"as found", "hard"} {
 		rates := map[string]float64{}
