@@ -391,6 +391,14 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 			}
 		}
 		s.dom = dom
+		if s.rep && all&cDigit != 0 && all&(cLower|cUpper) != 0 && all&cHigh == 0 {
+			if p := gluedDuration(b, start, i); p > 0 {
+				// "3hrs", "45min": a count and its unit, as if spaced
+				s.addToken(lex, start, p, classOf(b[start:p]))
+				b = s.text
+				start, all = p, classOf(b[p:i])
+			}
+		}
 		s.addToken(lex, start, i, all)
 		dom = s.dom
 		b = s.text // addToken may have grown the buffer
@@ -428,6 +436,53 @@ func gluedWords(b []byte, start, i, n int) int {
 		return 0
 	}
 	return p
+}
+
+// gluedDuration returns where the unit starts in b[start:end] when the
+// token is a count glued to a unit of time ("3hr", "45mins", "1.5hrs",
+// "(2wks)"), and 0 otherwise ("4g", "mp3", "2nd").
+func gluedDuration(b []byte, start, end int) int {
+	p := start
+	for p < end && asciiPunct[b[p]] && b[p] != '.' {
+		p++
+	}
+	d := p
+	for p < end && (byteClass[b[p]] == cDigit || b[p] == '.' && p > d && p+1 < end && byteClass[b[p+1]] == cDigit) {
+		p++
+	}
+	if p == d {
+		return 0
+	}
+	u := p
+	for u < end && byteClass[b[u]]&(cLower|cUpper) != 0 {
+		u++
+	}
+	for e := u; e < end; e++ {
+		if !asciiPunct[b[e]] {
+			return 0
+		}
+	}
+	if u-p < 1 || u-p > 7 {
+		return 0
+	}
+	var w [7]byte
+	for k := p; k < u; k++ {
+		w[k-p] = b[k] | 0x20
+	}
+	switch string(w[:u-p]) {
+	case "h", "hr", "hrs", "hour", "hours", "min", "mins", "minute", "minutes", "day", "days", "wk", "wks", "week", "weeks", "month", "months", "yr", "yrs", "year", "years":
+		return p
+	}
+	return 0
+}
+
+// classOf is the union of the byte classes of b.
+func classOf(b []byte) uint8 {
+	var all uint8
+	for _, c := range b {
+		all |= byteClass[c]
+	}
+	return all
 }
 
 // plainRep is repToken for a plain word (see tokenize) that is not in the

@@ -59,6 +59,7 @@ var (
 		"overrated": -1.8, "unwatchable": -2.2, "knockoff": -1.6, "knockoffs": -1.6, "mouldy": -2.0,
 		"moldy": -2.0, "mould": -1.6, "voided": -1.4,
 		"flickering": -1.4, "skipped": -1.2, "shrinkflation": -2.2, "downhill": -1.8, "overbooked": -1.8, "suspended": -1.4,
+		"crooked": -1.4, "shortchanged": -2.0, "shortchanging": -2.0, "no-show": -1.4, "no-shows": -1.4,
 	}
 
 	// Multi-word entries. The reference lexicon's own phrases ("can't
@@ -69,7 +70,8 @@ var (
 		"came off": -1.2, "fell off": -1.2, "fell apart": -1.8, "falls apart": -1.8, "falling apart": -1.8,
 		"came apart": -1.6, "snapped off": -1.6, "ripped out": -1.6, "holes in": -1.2, "gone yellow": -1.4,
 		"battery dies": -1.8, "barely lasts": -1.6, "barely lasted": -1.6, "ran out": -1.2, "run out of": -1.0,
-		"swallowed my card": -2.0, "account disabled": -1.6, "disabled my account": -1.8,
+		"check engine light": -1.6, "engine light": -1.4, "warning light": -1.2, "not waterproof": -1.8,
+		"isn't waterproof": -1.8, "swallowed my card": -2.0, "account disabled": -1.6, "disabled my account": -1.8,
 		"surprise bill": -1.6, "surprise charge": -1.6, "surprise charges": -1.6, "surprise fee": -1.6,
 		"surprise fees": -1.6, "slow as molasses": -2.0, "no fault found": -1.6,
 		// support that does not
@@ -79,7 +81,7 @@ var (
 		"speak to a human": -1.2, "talk to a human": -1.2, "speak to a real person": -1.2,
 		"talk to a real person": -1.2,
 		// verdicts
-		"you get what you pay for": -1.4, "not going back": -2.0, "won't be going back": -2.0,
+		"this is the thanks": -1.8, "is the thanks i get": -1.8, "you get what you pay for": -1.4, "not going back": -2.0, "won't be going back": -2.0,
 		"trust gone": -2.0, "not the vibe": -1.4, "not worth it": -2.0,
 		"on hold": -1.6, "hold music": -1.4, "still waiting": -2.0, "been waiting": -1.6,
 		"keep waiting": -1.6, "waited for": -1.0, "charged twice": -2.3, "charged me twice": -2.3,
@@ -94,11 +96,12 @@ var (
 		"internet down": -1.8, "keeps crashing": -2.2, "keeps dropping": -1.8, "keeps failing": -2.0,
 		"keeps buffering": -1.8, "keeps timing out": -2.0, "timing out": -1.6, "stopped working": -2.0,
 		"third time": -1.2, "fourth time": -1.4, "fifth time": -1.6, "second time": -0.8,
+		"3rd time": -1.2, "4th time": -1.4, "5th time": -1.6, "2nd time": -0.8, "nth time": -1.6,
 		"rip off": -2.6, "ripped off": -2.6, "waste of money": -2.8, "waste of time": -2.6,
 		"for nothing": -1.2, "no notice": -1.4, "no warning": -1.4, "without warning": -1.4,
 		"no explanation": -1.4, "no compensation": -1.6, "locked my account": -1.8, "locked out": -1.6,
 		"froze my": -1.8, "closed my account": -1.6, "for weeks": -0.9, "for days": -0.9,
-		"for months": -1.0, "for hours": -1.0, "hung up": -1.8, "hung up on me": -2.0,
+		"for months": -1.0, "for hours": -1.0, "hung up": -1.8, "hung up on me": -2.0, "hangs up": -1.6, "hangs up on": -1.8,
 		"got my order wrong": -2.0, "food poisoning": -2.8, "price increase": -1.4,
 		"raising prices": -1.4, "prices again": -1.0, "gets worse": -2.0, "not ok": -1.6,
 		"in the rain": -0.4, "over the fence": -0.6, "nothing like a": -0.8, "so much for": -1.6,
@@ -362,7 +365,7 @@ var (
 		"second", "third", "fourth", "fifth", "sixth", "an", "a", "24", "48", "72"}
 
 	durationWords = []string{"seconds", "secs", "evening", "morning", "minutes", "mins", "hours", "hrs", "hour", "days", "weeks", "months", "week", "month",
-		"minute", "min", "hr", "day", "years", "year"}
+		"minute", "min", "hr", "h", "day", "wk", "wks", "yr", "yrs", "years", "year"}
 
 	// "keeps looping", "kept freezing": a failure that recurs. The verbs
 	// that follow without meaning one are listed in steadyVerbs.
@@ -1188,7 +1191,7 @@ func (s *scratch) waitingContext(i int) bool {
 	}
 	if i+1 < len(s.toks) {
 		switch string(s.lowr(i + 1)) {
-		case "now", "later", "late", "ago", "delay", "delayed", "wait", "waiting", "and":
+		case "now", "later", "late", "ago", "delay", "delayed", "wait", "waiting", "and", "queue", "queuing", "queueing":
 			return true
 		}
 	}

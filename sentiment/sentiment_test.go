@@ -166,6 +166,10 @@ func TestReputationFixes(t *testing.T) {
 		{"multi-word lexicon entry", "I'm fed up", "neutral", "negative"},
 		{"idiom at any position", "the cake was to die for", "negative", "positive"},
 		{"on hold", "been on hold for two hours", "neutral", "negative"},
+		{"glued duration", "3hr wait at the Acme counter", "neutral", "negative"},
+		{"glued duration queue", "45min queue for a coffee at Acme", "neutral", "negative"},
+		{"glued duration quick", "Acme replied in 5mins, sorted", "", "positive"},
+		{"digits glued to other letters", "Acme raised $3m", "", "neutral"},
 		{"refund", "still waiting on my refund", "neutral", "negative"},
 		{"never arrived", "package never arrived", "neutral", "negative"},
 		{"charged twice", "they charged me twice", "", "negative"},
@@ -651,6 +655,21 @@ func TestLongPhraseMatch(t *testing.T) {
 		}
 		if matched != want {
 			t.Errorf("%q: phrase matched %v, want %v", text, matched, want)
+		}
+	}
+}
+
+func TestGluedDuration(t *testing.T) {
+	for tok, want := range map[string]string{
+		"3hr": "hr", "45mins": "mins", "1.5hrs": "hrs", "(2wks)": "wks)", "3HRS.": "HRS.",
+		"4g": "", "mp3": "", "2nd": "", "3m": "", "hr": "", "3hrly": "", "3.hrs": "",
+	} {
+		got := ""
+		if p := gluedDuration([]byte(tok), 0, len(tok)); p > 0 {
+			got = tok[p:]
+		}
+		if got != want {
+			t.Errorf("gluedDuration(%q) splits off %q, want %q", tok, got, want)
 		}
 	}
 }
