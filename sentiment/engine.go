@@ -392,7 +392,7 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 		}
 		s.dom = dom
 		if s.rep && all&cDigit != 0 && all&(cLower|cUpper) != 0 && all&cHigh == 0 {
-			if p := gluedDuration(b, start, i); p > 0 {
+			if p := gluedDuration(lex, b, start, i); p > 0 {
 				// "3hrs", "45min": a count and its unit, as if spaced
 				s.addToken(lex, start, p, classOf(b[start:p]))
 				b = s.text
@@ -439,9 +439,9 @@ func gluedWords(b []byte, start, i, n int) int {
 }
 
 // gluedDuration returns where the unit starts in b[start:end] when the
-// token is a count glued to a unit of time ("3hr", "45mins", "1.5hrs",
-// "(2wks)"), and 0 otherwise ("4g", "mp3", "2nd").
-func gluedDuration(b []byte, start, end int) int {
+// token is a count glued to a unit of time, one of durationWords ("3hr",
+// "45mins", "1.5hrs", "(2wks)"), and 0 otherwise ("4g", "mp3", "2nd").
+func gluedDuration(lex *lexicon, b []byte, start, end int) int {
 	p := start
 	for p < end && asciiPunct[b[p]] && b[p] != '.' {
 		p++
@@ -462,18 +462,17 @@ func gluedDuration(b []byte, start, end int) int {
 			return 0
 		}
 	}
-	if u-p < 1 || u-p > 7 {
+	var w [8]byte // the longest unit, "minutes", and "seconds", fit
+	if u == p || u-p > len(w) {
 		return 0
 	}
-	var w [7]byte
 	for k := p; k < u; k++ {
 		w[k-p] = b[k] | 0x20
 	}
-	switch string(w[:u-p]) {
-	case "h", "hr", "hrs", "hour", "hours", "min", "mins", "minute", "minutes", "day", "days", "wk", "wks", "week", "weeks", "month", "months", "yr", "yrs", "year", "years":
-		return p
+	if lex.table.lookup(w[:u-p]).flags&fDuration == 0 {
+		return 0
 	}
-	return 0
+	return p
 }
 
 // classOf is the union of the byte classes of b.

@@ -660,12 +660,16 @@ func TestLongPhraseMatch(t *testing.T) {
 }
 
 func TestGluedDuration(t *testing.T) {
+	lex, err := baseLexicon(ModeReputation)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for tok, want := range map[string]string{
 		"3hr": "hr", "45mins": "mins", "1.5hrs": "hrs", "(2wks)": "wks)", "3HRS.": "HRS.",
 		"4g": "", "mp3": "", "2nd": "", "3m": "", "hr": "", "3hrly": "", "3.hrs": "",
 	} {
 		got := ""
-		if p := gluedDuration([]byte(tok), 0, len(tok)); p > 0 {
+		if p := gluedDuration(lex, []byte(tok), 0, len(tok)); p > 0 {
 			got = tok[p:]
 		}
 		if got != want {
