@@ -622,6 +622,10 @@ func TestBrandCrossAuthor(t *testing.T) {
 	}
 	hit := map[string]map[string]float64{"as found": {}, "hard": {}}
 	all := map[string]map[string]float64{"as found": {}, "hard": {}}
+	sets := map[string][]brandPost{} // read once, shared read-only
+	for _, f := range brandTrainSets {
+		sets[f] = loadBrandPosts(t, f)
+	}
 	var mu sync.Mutex
 	// the models train in parallel subtests (one per CPU, -parallel);
 	// the group returns when all have been counted
@@ -632,13 +636,13 @@ func TestBrandCrossAuthor(t *testing.T) {
 				var posts []brandPost
 				for _, f := range brandTrainSets {
 					if f != author[0] && f != author[1] {
-						posts = append(posts, loadBrandPosts(t, f)...)
+						posts = append(posts, sets[f]...)
 					}
 				}
 				m := trainBrandModel(t, posts, corpus)
 				a := &Analyzer{mode: ModeReputation, neg: -0.05, pos: 0.05, lex: base.withBrand(m)}
 				for i, pool := range []string{"as found", "hard"} {
-					for _, p := range loadBrandPosts(t, author[i]) {
+					for _, p := range sets[author[i]] {
 						ok := a.Label(a.Score(p.text)) == p.label
 						mu.Lock()
 						all[pool][p.label]++
