@@ -35,7 +35,13 @@ var writeBrandModel = flag.Bool("brandmodel.write", false, "write brandmodel.tsv
 // and events, pets and home installs, loyalty schemes and charities), one
 // as found and one hard each, written in three rounds. Scored by the
 // model before each round joined, a round's complaints got .86 / .59,
-// .87 / .68 and .85 / .70 (as found / hard).
+// .87 / .68 and .85 / .70 (as found / hard). fresh83-98 and fresh99-114
+// are two more rounds of eight authors each (public services and
+// furniture, coffee and betting, baby products and trades, airlines and
+// sportswear; then small-business software and education, car rental and
+// DIY, supermarkets and appliances, games and social platforms, fashion
+// and jewellery, removals and professional services, gyms and live
+// music, travel extras and postal shipping): .88 / .70 and .88 / .75.
 var brandTrainSets = []string{
 	"brand_posts.tsv", "brand_posts_holdout.tsv", "brand_chatter_g.tsv", "brand_chatter_h.tsv",
 	"brand_posts_fresh.tsv", "brand_posts_fresh2.tsv", "brand_posts_fresh3.tsv",
@@ -61,6 +67,10 @@ var brandTrainSets = []string{
 	"brand_posts_fresh87.tsv", "brand_posts_fresh88.tsv", "brand_posts_fresh89.tsv", "brand_posts_fresh90.tsv",
 	"brand_posts_fresh91.tsv", "brand_posts_fresh92.tsv", "brand_posts_fresh93.tsv", "brand_posts_fresh94.tsv",
 	"brand_posts_fresh95.tsv", "brand_posts_fresh96.tsv", "brand_posts_fresh97.tsv", "brand_posts_fresh98.tsv",
+	"brand_posts_fresh99.tsv", "brand_posts_fresh100.tsv", "brand_posts_fresh101.tsv", "brand_posts_fresh102.tsv",
+	"brand_posts_fresh103.tsv", "brand_posts_fresh104.tsv", "brand_posts_fresh105.tsv", "brand_posts_fresh106.tsv",
+	"brand_posts_fresh107.tsv", "brand_posts_fresh108.tsv", "brand_posts_fresh109.tsv", "brand_posts_fresh110.tsv",
+	"brand_posts_fresh111.tsv", "brand_posts_fresh112.tsv", "brand_posts_fresh113.tsv", "brand_posts_fresh114.tsv",
 }
 
 // Training settings; changing one changes brandmodel.tsv.
@@ -81,8 +91,11 @@ const (
 	// the reference, and with fresh51-66 1.5 put it at .943 (2.0: .945);
 	// with fresh67-82, 3.5 rather than 2.5 kept Sanders 0.03 above VADER;
 	// with fresh83-98, 4.5 moved the tweets corpus's F1 from .947 to .950
-	// but left Sanders where it was and cost the hard sets half a point
-	brandGeneralWeight = 3.5
+	// but left Sanders where it was and cost the hard sets half a point;
+	// with fresh99-114, 3.5 left that F1 at .9449, under the reference's
+	// .9451, and 4.5 rather than 4.0 took it from .9460 to .9481 for 0.4
+	// points of the hard sets' praise (leaving one author out)
+	brandGeneralWeight = 4.5
 	// the label model learns each row's weight for a label on the row
 	// scaled by |log r|^brandNBPower, r the naive-Bayes ratio of how often
 	// the row occurs with that label and with the others (NB-LR, Wang and
@@ -595,10 +608,18 @@ var brandAuthors = [][2]string{
 	{"brand_posts_fresh93.tsv", "brand_posts_fresh94.tsv"},
 	{"brand_posts_fresh95.tsv", "brand_posts_fresh96.tsv"},
 	{"brand_posts_fresh97.tsv", "brand_posts_fresh98.tsv"},
+	{"brand_posts_fresh99.tsv", "brand_posts_fresh100.tsv"},
+	{"brand_posts_fresh101.tsv", "brand_posts_fresh102.tsv"},
+	{"brand_posts_fresh103.tsv", "brand_posts_fresh104.tsv"},
+	{"brand_posts_fresh105.tsv", "brand_posts_fresh106.tsv"},
+	{"brand_posts_fresh107.tsv", "brand_posts_fresh108.tsv"},
+	{"brand_posts_fresh109.tsv", "brand_posts_fresh110.tsv"},
+	{"brand_posts_fresh111.tsv", "brand_posts_fresh112.tsv"},
+	{"brand_posts_fresh113.tsv", "brand_posts_fresh114.tsv"},
 }
 
 // TestBrandCrossAuthor estimates what the posts of an author the model
-// never saw get: for each of the 32 authors of fresh35-98 it trains the
+// never saw get: for each of the 40 authors of fresh35-114 it trains the
 // brand model on brandTrainSets without that author's two sets and scores
 // them, and logs the rates pooled over the authors, for the sets as found
 // and the hard ones. The floors are today's rates, so that a change that
@@ -614,11 +635,11 @@ func TestBrandCrossAuthor(t *testing.T) {
 		t.Fatal(err)
 	}
 	floor := map[string]map[string]float64{
-		// 32 authors since fresh83-98 joined (24 with fresh51-82, whose
-		// posts are harder than fresh35-50's): .905 / .938 / .925 as
-		// found and .785 / .791 / .833 hard
+		// 40 authors since fresh99-114 joined (32 with fresh83-98, 24
+		// with fresh51-82, whose posts are harder than fresh35-50's):
+		// .909 / .938 / .928 as found and .796 / .795 / .831 hard
 		"as found": {"negative": 0.90, "positive": 0.93, "neutral": 0.92},
-		"hard":     {"negative": 0.78, "positive": 0.79, "neutral": 0.83},
+		"hard":     {"negative": 0.79, "positive": 0.79, "neutral": 0.83},
 	}
 	hit := map[string]map[string]float64{"as found": {}, "hard": {}}
 	all := map[string]map[string]float64{"as found": {}, "hard": {}}
