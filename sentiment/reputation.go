@@ -83,6 +83,8 @@ var (
 		// verdicts
 		"this is the thanks": -1.8, "is the thanks i get": -1.8, "you get what you pay for": -1.4, "not going back": -2.0, "won't be going back": -2.0,
 		"trust gone": -2.0, "not the vibe": -1.4, "not worth it": -2.0,
+		"2 stars": -1.5, "two stars": -1.5, "taking the mick": -2.0, "taking the mickey": -2.0,
+		"taking the piss": -2.0, "kick in the teeth": -2.2, "slap in the face": -2.2, "into the void": -1.4,
 		"on hold": -1.6, "hold music": -1.4, "still waiting": -2.0, "been waiting": -1.6,
 		"keep waiting": -1.6, "waited for": -1.0, "charged twice": -2.3, "charged me twice": -2.3,
 		"double charged": -2.3, "double billed": -2.3, "billed twice": -2.3, "charged anyway": -2.0,

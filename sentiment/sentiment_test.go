@@ -156,6 +156,17 @@ func TestUserLexicon(t *testing.T) {
 }
 
 // TestReputationFixes covers the reference defects reputation mode fixes.
+// TestComplaintPhrases checks that every complaint phrase is found as a
+// phrase: on its own, the rules read it as a complaint.
+func TestComplaintPhrases(t *testing.T) {
+	a := rulesOnly(t)
+	for k, v := range complaintPhrases {
+		if c := a.Score(k).Compound; v < 0 && c > -0.05 {
+			t.Errorf("%q (%.1f) scores %.4f, want negative", k, v, c)
+		}
+	}
+}
+
 func TestReputationFixes(t *testing.T) {
 	tests := []struct {
 		name, text string
@@ -202,6 +213,10 @@ func TestReputationFixes(t *testing.T) {
 		{"the brand's own hashtag", "@united my bag is lost #United", "positive", "negative"},
 		{"non stop flight", "is the non stop to Boston back?", "negative", "neutral"},
 		{"singular duration", "@Diner 40 minute wait for a table", "neutral", "negative"},
+		{"taking the mick", "Polyester satin for £45 is taking the mick", "neutral", "negative"},
+		{"a two-star review", "2 stars for the Acme removal team", "neutral", "negative"},
+		{"support into the void", "instagram support is just a form that goes into the void", "positive", "negative"},
+		{"kick in the teeth", "Sent the invoice before the funeral. Felt like a kick in the teeth.", "neutral", "negative"},
 		{"no show", "technician didn't show up", "neutral", "negative"},
 		{"logged out", "the app logs me out every day", "neutral", "negative"},
 		{"closing verdict after a failure", "host cancelled 2 days before the trip and the refund takes 15 days. Amazing", "positive", "negative"},
