@@ -60,7 +60,8 @@ func brandRates(a *Analyzer, posts []brandPost, miss func(brandPost, string)) ma
 // Those authors were asked for hard posts above all (praise with no praise
 // word, complaints told as plain facts). brand_posts_natural1-4.tsv were
 // written by four more authors asked for posts as a monitor finds them,
-// neither seeking nor avoiding hard cases; they are held out as well.
+// neither seeking nor avoiding hard cases; they are held out as well,
+// and so are the newest authors' fresh115-130 (TestBrandNewAuthors).
 // brand_posts_fresh35-50.tsv came from eight more authors, each asked for
 // one set as a monitor finds them and one hard set, on two themes of their
 // own. Held out at first, they showed that the older held-out sets
@@ -76,7 +77,6 @@ func brandRates(a *Analyzer, posts []brandPost, miss func(brandPost, string)) ma
 // training data (brandTrainSets): on them the targets must be met but for
 // the floors listed.
 func TestBrandPostsHoldout(t *testing.T) {
-	want := map[string]float64{"negative": 0.90, "positive": 0.90, "neutral": 0.83}
 	floor := map[string]float64{
 		// held out: fresh99-114 in training, the general texts' weight
 		// at 4.5 and the complaint bias at 0.5 moved fresh7 from .96 /
@@ -196,15 +196,10 @@ func TestBrandPostsHoldout(t *testing.T) {
 				}
 			}
 			rates := brandRates(a, loadBrandPosts(t, file), logMiss)
-			for label, min := range want {
-				if f, ok := floor[file+"/"+label]; ok && rates[label] < min && rates[label] >= f {
-					t.Logf("TARGET NOT MET: %s: %.1f%% of %s posts labelled %s, target %.0f%% (floor %.0f%%)", file, 100*rates[label], label, label, 100*min, 100*f)
-					continue
-				}
-				if rates[label] < min {
-					t.Errorf("%s: %.1f%% of %s posts labelled %s, want >= %.0f%%", file, 100*rates[label], label, label, 100*min)
-				}
-			}
+			checkBrandTargets(t, file, rates, func(label string) (float64, bool) {
+				f, ok := floor[file+"/"+label]
+				return f, ok
+			})
 			v, _ := New(WithMode(ModeVADER))
 			t.Logf("reputation: %v; vader: %v", rates, brandRates(v, loadBrandPosts(t, file), nil))
 		})
@@ -243,7 +238,6 @@ func TestBrandNewAuthors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]float64{"negative": 0.90, "positive": 0.90, "neutral": 0.83}
 	floor := map[string]map[string]float64{
 		"as found": {},
 		"hard":     {"negative": 0.77, "positive": 0.78, "neutral": 0.72},
@@ -255,16 +249,32 @@ func TestBrandNewAuthors(t *testing.T) {
 		}
 		rates := brandRates(a, posts, nil)
 		t.Logf("%s (%d posts): complaints %.3f, praise %.3f, news %.3f", pool, len(posts), rates["negative"], rates["positive"], rates["neutral"])
-		for label, min := range want {
+		checkBrandTargets(t, pool, rates, func(label string) (float64, bool) {
 			f, ok := floor[pool][label]
-			switch {
-			case rates[label] >= min:
-			case ok && rates[label] >= f:
-				t.Logf("TARGET NOT MET: %s: %.1f%% of %s posts labelled %s, target %.0f%% (floor %.0f%%)", pool, 100*rates[label], label, label, 100*min, 100*f)
-			default:
-				t.Errorf("%s: %.1f%% of %s posts labelled %s, want >= %.0f%%", pool, 100*rates[label], label, label, 100*min)
-			}
+			return f, ok
+		})
+	}
+}
+
+// brandTargets are the brand-monitoring targets: the share of complaints
+// labelled negative, of praise positive and of news neutral.
+var brandTargets = map[string]float64{"negative": 0.90, "positive": 0.90, "neutral": 0.83}
+
+// checkBrandTargets holds the rates of the posts called name to
+// brandTargets. A rate short of its target fails, unless floor gives the
+// label a floor that the rate reaches: the shortfall is then logged as
+// TARGET NOT MET, so that it stays visible and a regression still fails.
+func checkBrandTargets(t *testing.T, name string, rates map[string]float64, floor func(label string) (float64, bool)) {
+	t.Helper()
+	for label, min := range brandTargets {
+		if rates[label] >= min {
+			continue
 		}
+		if f, ok := floor(label); ok && rates[label] >= f {
+			t.Logf("TARGET NOT MET: %s: %.1f%% of %s posts labelled %s, target %.0f%% (floor %.0f%%)", name, 100*rates[label], label, label, 100*min, 100*f)
+			continue
+		}
+		t.Errorf("%s: %.1f%% of %s posts labelled %s, want >= %.0f%%", name, 100*rates[label], label, label, 100*min)
 	}
 }
 
