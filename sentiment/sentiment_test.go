@@ -217,6 +217,7 @@ func TestReputationFixes(t *testing.T) {
 		{"a two-star review", "2 stars for the Acme removal team", "neutral", "negative"},
 		{"support into the void", "instagram support is just a form that goes into the void", "positive", "negative"},
 		{"kick in the teeth", "Sent the invoice before the funeral. Felt like a kick in the teeth.", "neutral", "negative"},
+		{"that's the thanks", "Loyal customer for ten years and that's the thanks I get", "positive", "negative"},
 		{"no show", "technician didn't show up", "neutral", "negative"},
 		{"logged out", "the app logs me out every day", "neutral", "negative"},
 		{"closing verdict after a failure", "host cancelled 2 days before the trip and the refund takes 15 days. Amazing", "positive", "negative"},
