@@ -116,7 +116,8 @@ const (
 	// as found (.796 to .806 hard), for praise .938 to .930 (.795 to
 	// .777) and news .928 to .922 (.831 to .824); the authors of the
 	// three newest rounds went from .888-.897 to .899-.908, with praise
-	// still at .919 or more.
+	// still at .919 or more; the tweets corpus's F1 went from .9481 to
+	// .9461 (the reference: .9451).
 	brandComplaintBias = 0.5
 )
 
