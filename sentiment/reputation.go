@@ -1397,7 +1397,7 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 			// in the sea and they replaced it"): the failure it resolves
 			// is no complaint any more, nor is the mishap told before it
 			for j := 0; j < n; j++ {
-				if s.sent[j] < 0 && !s.negatedWindow(j) && (s.isComplaintToken(j) || j < i && ablate&abStory == 0) {
+				if s.sent[j] < 0 && !s.negatedWindow(j) && (s.isComplaintToken(j) || j < i && ablate&abStory == 0) && !(j > i && s.departs(j)) {
 					tr.rule(i, j, "resolved", s.sent[j], 0)
 					s.sent[j] = 0
 				}
@@ -1661,6 +1661,14 @@ func (s *scratch) sarcasticFrame(i int) bool {
 		case "waiting", "how", "when", "that", "it", "being", "getting", "paying", "having", "sitting", "standing", "the":
 			aimed = true
 		}
+		// "... right in the middle of a release. Love that for me": the
+		// idiom said of a failure anywhere in the post
+		if next == "that" && i+3 < n && string(s.lowr(i+2)) == "for" && s.complaintNear(i, n) {
+			switch string(s.lowr(i + 3)) {
+			case "me", "us":
+				return true
+			}
+		}
 	case "enjoying", "enjoy":
 		// "really enjoying my Sunday on hold", "enjoy the 3 hour delay"
 		switch next {
@@ -1683,6 +1691,33 @@ func (s *scratch) sarcasticFrame(i int) bool {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// departs reports whether token j starts a phrase in which the customer
+// says they are leaving ("never going back", "won't be back", "last time
+// I book"): a recovery told before it ("they replaced the pads and didn't
+// torque the bolts. Never going back") does not undo that.
+func (s *scratch) departs(j int) bool {
+	if s.toks[j].phraseLen < 2 {
+		return false
+	}
+	switch w, next := string(s.lowr(j)), string(s.lowr(j+1)); w {
+	case "never":
+		switch next {
+		case "again", "going", "coming", "using", "use", "shop", "shopping", "order", "ordering", "buy",
+			"buying", "book", "booking", "fly", "flying", "stay", "staying":
+			return true
+		}
+	case "won't", "wont":
+		return next == "be"
+	case "will":
+		return next == "not"
+	case "not":
+		return next == "coming" || next == "going"
+	case "last":
+		return next == "time"
 	}
 	return false
 }

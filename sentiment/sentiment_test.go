@@ -372,6 +372,9 @@ func TestReputationFixes(t *testing.T) {
 		{"failure laughed off", "my watch band snapped after 2 months lol", "positive", "negative"},
 		{"sarcasm at an empty box", "Thanks for sending an empty box, very useful", "positive", "negative"},
 		{"closing thanks after a comma", "the update bricked my router, cheers", "positive", "negative"},
+		{"love that for me, of a failure", "GitHub Actions went down mid-release. Love that for me", "positive", "negative"},
+		{"love that for me, sincere", "Free upgrade to first class, love that for me", "positive", "positive"},
+		{"leaving after a repair", "They replaced my brake pads and didn't torque the bolts. Never going back", "", "negative"},
 	}
 	// the rules alone: the brand model is judged on whole sets of posts
 	v, r := mustNew(t, WithMode(ModeVADER)), rulesOnly(t)
