@@ -263,7 +263,7 @@ func TestBrandNewAuthors(t *testing.T) {
 // and audio streaming, furniture and home services, utilities and
 // energy, beauty and salons), asked only for posts as a monitor finds
 // them, the kind of sample the brand targets are about. They are not
-// training data. Their misses were read once, after the rates below were
+// training data. Their misses were read once, after their rates were
 // measured, and two rules came of them ("Love that for me" after a
 // failure; leaving after a repair), which moved the sample by one post;
 // so the sample is no longer a clean held-out estimate, as
