@@ -168,8 +168,8 @@ func (o *scoreWriter) writeExplanation(e *sentiment.Explanation) {
 
 // writeBrandModel prints the brand model's decision (reputation mode).
 func (o *scoreWriter) writeBrandModel(d *sentiment.BrandDecision) {
-	if d.BrandPost <= 0.5 {
-		_, o.err = fmt.Fprintf(o.w, "#\tbrand model: not a brand post (%s)\n", pyFloat(d.BrandPost))
+	if d.BrandPost <= d.Threshold {
+		_, o.err = fmt.Fprintf(o.w, "#\tbrand model: not a brand post (%s, at most %s)\n", pyFloat(d.BrandPost), pyFloat(d.Threshold))
 		return
 	}
 	verdict := "agrees with the rules"

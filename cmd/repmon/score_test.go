@@ -97,7 +97,7 @@ func TestScoreCLI(t *testing.T) {
 		{name: "tsv explain shows the brand model", args: []string{"--explain", "@Acme your chatbot sent me the same help link four times now"}, code: 0,
 			contains: []string{"#\tbrand model: brand post 0.", "negative overrules the rules (positive), by \"", " \"four times\" +"}},
 		{name: "tsv explain of general text", args: []string{"--explain", "a gorgeous, witty, seductive movie"}, code: 0,
-			contains: []string{"#\tbrand model: not a brand post"}},
+			contains: []string{"#\tbrand model: not a brand post (0.", ", at most 0.5)\n"}},
 		{name: "tsv explain is commented", args: []string{"--explain", "very good"}, code: 0,
 			contains: []string{"positive\n#\ttokens: \"very\" \"good\"\n", "booster"}},
 		{name: "bad mode", args: []string{"--mode", "nope", "x"}, code: 2},
