@@ -381,11 +381,11 @@ func TestParseBrandModel(t *testing.T) {
 	}
 }
 
-// TestBrandServiceGate checks that the brand model acts on a text that
-// names a service from a lower brand-post probability than on others.
-func TestBrandServiceGate(t *testing.T) {
-	// a domain logit of -0.5 for every text; both words pull to negative
-	m, err := parseBrandModel("model bias\t0\t0\t0\t-0.5\nrefund\t5\t0\t0\t0\nbanana\t5\t0\t0\t0\n")
+// brandAnalyzer is a reputation-mode analyzer whose brand model is the
+// brandmodel.tsv text model.
+func brandAnalyzer(t *testing.T, model string) (*Analyzer, *brandModel) {
+	t.Helper()
+	m, err := parseBrandModel(model)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -393,7 +393,14 @@ func TestBrandServiceGate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &Analyzer{mode: ModeReputation, neg: -0.05, pos: 0.05, lex: base.withBrand(m)}
+	return &Analyzer{mode: ModeReputation, neg: -0.05, pos: 0.05, lex: base.withBrand(m)}, m
+}
+
+// TestBrandServiceGate checks that the brand model acts on a text that
+// names a service from a lower brand-post probability than on others.
+func TestBrandServiceGate(t *testing.T) {
+	// a domain logit of -0.5 for every text; both words pull to negative
+	a, _ := brandAnalyzer(t, "model bias\t0\t0\t0\t-0.5\nrefund\t5\t0\t0\t0\nbanana\t5\t0\t0\t0\n")
 	for _, c := range []struct {
 		text      string
 		threshold float64
@@ -417,15 +424,7 @@ func TestBrandServiceGate(t *testing.T) {
 // negated: up to negScopeLen tokens after a negation, until the clause
 // ends.
 func TestBrandNegationScope(t *testing.T) {
-	m, err := parseBrandModel("fault\t0\t0\t0\t0\nstaff\t0\t0\t0\t0\nnot fault\t0\t0\t0\t0\n")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, err := baseLexicon(ModeReputation)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := &Analyzer{mode: ModeReputation, neg: -0.05, pos: 0.05, lex: base.withBrand(m)}
+	a, m := brandAnalyzer(t, "fault\t0\t0\t0\t0\nstaff\t0\t0\t0\t0\nnot fault\t0\t0\t0\t0\n")
 	for text, want := range map[string]string{
 		"Can't fault the staff":           "not fault staff", // no row for a negated "staff"
 		"Can’t fault the staff":           "not fault staff", // curly apostrophe

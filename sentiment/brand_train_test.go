@@ -244,22 +244,7 @@ func trainBrandModel(t *testing.T, posts []brandPost, corpus []corpusText) *bran
 			pdf[k]++
 		}
 	}
-	var pairs []uint32
-	for k, n := range pdf {
-		if n >= brandMinPairPosts {
-			pairs = append(pairs, k)
-		}
-	}
-	slices.Sort(pairs)
-	if len(m.rows)+len(pairs) >= math.MaxUint16 {
-		t.Fatalf("brand model: %d words and %d pairs, more rows than a uint16 holds", len(vocab), len(pairs))
-	}
-	for _, k := range pairs {
-		m.pairs.put(k, uint16(len(m.rows)))
-		m.words = append(m.words, pairPrefix+m.words[k>>16]+" "+m.words[k&0xffff])
-		m.rows = append(m.rows, [4]float32{})
-		m.dom = append(m.dom, 0)
-	}
+	pairs := frequent(pdf, brandMinPairPosts)
 	// words in a negation's scope in at least brandMinPosts training
 	// posts get a row of their own
 	ndf := map[uint16]int{}
@@ -268,22 +253,16 @@ func trainBrandModel(t *testing.T, posts []brandPost, corpus []corpusText) *bran
 			ndf[r]++
 		}
 	}
-	var negated []uint16
-	for r, n := range ndf {
-		if n >= brandMinPosts {
-			negated = append(negated, r)
-		}
+	negated := frequent(ndf, brandMinPosts)
+	if len(m.rows)+len(pairs)+len(negated) >= math.MaxUint16 {
+		t.Fatalf("brand model: %d words, %d pairs and %d negated words, more rows than a uint16 holds", len(vocab), len(pairs), len(negated))
 	}
-	slices.Sort(negated)
-	if len(m.rows)+len(negated) >= math.MaxUint16 {
-		t.Fatalf("brand model: %d rows and %d negated words, more rows than a uint16 holds", len(m.rows), len(negated))
+	for _, k := range pairs {
+		m.pairs.put(k, m.newRow(pairPrefix+m.words[k>>16]+" "+m.words[k&0xffff]))
 	}
 	m.neg = make([]uint16, len(vocab)+1)
 	for _, r := range negated {
-		m.neg[r] = uint16(len(m.rows))
-		m.words = append(m.words, negPrefix+m.words[r])
-		m.rows = append(m.rows, [4]float32{})
-		m.dom = append(m.dom, 0)
+		m.neg[r] = m.newRow(negPrefix + m.words[r])
 	}
 	var label, domain []brandExample
 	// the label model also sees a text's word pairs and marks, the domain
@@ -412,6 +391,26 @@ func brandPairs(a *Analyzer, text string) map[uint32]bool {
 		prev = r
 	}
 	return pairs
+}
+
+// frequent returns, in order, the keys that df counts at least min times.
+func frequent[K cmp.Ordered](df map[K]int, min int) []K {
+	var keys []K
+	for k, n := range df {
+		if n >= min {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// newRow appends a row of zero weights for key and returns its index.
+func (m *brandModel) newRow(key string) uint16 {
+	m.words = append(m.words, key)
+	m.rows = append(m.rows, [4]float32{})
+	m.dom = append(m.dom, 0)
+	return uint16(len(m.rows) - 1)
 }
 
 // brandNegated returns the set of word rows of text that occur in a
