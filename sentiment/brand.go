@@ -183,9 +183,10 @@ func (s *scratch) scopeAfter(i, scope int) int {
 	return max(scope-1, 0)
 }
 
-// negRow is the row that word row r counts as in a negation's scope.
-func (m *brandModel) negRow(r uint16) uint16 {
-	if int(r) < len(m.neg) && m.neg[r] != 0 {
+// negRow is the row that word row r counts as: its negated row if the
+// word is in a negation's scope and the model has one, else r.
+func (m *brandModel) negRow(r uint16, negated bool) uint16 {
+	if negated && int(r) < len(m.neg) && m.neg[r] != 0 {
 		return m.neg[r]
 	}
 	return r
@@ -404,11 +405,7 @@ func (s *scratch) brandRows(m *brandModel, rows []uint16) []uint16 {
 			prev = 0
 			continue
 		}
-		if inScope {
-			rows = append(rows, m.negRow(r))
-		} else {
-			rows = append(rows, r)
-		}
+		rows = append(rows, m.negRow(r, inScope))
 		if prev != 0 {
 			if p := m.pairs.get(uint32(prev)<<16 | uint32(r)); p != 0 {
 				rows = append(rows, p)
@@ -466,11 +463,7 @@ func (s *scratch) brandLayer(m *brandModel, sc Scores, tr *tracer) Scores {
 			prev = 0
 			continue
 		}
-		if inScope {
-			addRow(&z, &m.rows[m.negRow(r)])
-		} else {
-			addRow(&z, &m.rows[r])
-		}
+		addRow(&z, &m.rows[m.negRow(r, inScope)])
 		if prev != 0 {
 			if p := m.pairs.get(uint32(prev)<<16 | uint32(r)); p != 0 {
 				addRow(&z, &m.rows[p])

@@ -376,7 +376,7 @@ func TestParseBrandModel(t *testing.T) {
 	if m.bias != [4]float64{1, 2, 3, 4} || m.wx[1][2] != 6 || m.mention != 1 || m.words[2] != "refund" || m.rows[2][3] != 2 || m.dom[2] != 2 {
 		t.Errorf("parsed %+v", m)
 	}
-	if m.negRow(2) != 3 || m.negRow(1) != 1 || m.rows[3][0] != 1 {
+	if m.negRow(2, true) != 3 || m.negRow(2, false) != 2 || m.negRow(1, true) != 1 || m.rows[3][0] != 1 {
 		t.Errorf("negated refund: rows %v, neg %v", m.rows, m.neg)
 	}
 }
