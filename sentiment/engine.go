@@ -263,6 +263,13 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 						s.caps++
 					}
 				}
+				// rare: a word without flags that may be "goin", have
+				// stretched letters or be long, which reputation mode
+				// looks at again (rare). For a word in the table the
+				// table knows; for the others the test is computed only
+				// on the paths that did not find it, as whether a word
+				// is in the table is data that no branch predictor learns.
+				rare := false
 				if h := mix(k0, k1, w); lex.table.maybeHas(h) { // hashK0, from the loads
 					ent, done := (*entry)(nil), false
 					if w <= 8 {
@@ -273,7 +280,12 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 					}
 					if ent != nil {
 						t.ent = *ent
+						rare = ent.rare
+					} else {
+						rare = s.rep && rareShape(k0, w)
 					}
+				} else {
+					rare = s.rep && rareShape(k0, w)
 				}
 				next := end + 1
 				if end > start+w { // trailing punctuation: rare
@@ -291,12 +303,7 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 				f := t.ent.flags
 				if s.rep {
 					s.times += int(f / fTime & 1)
-					// a word not in the lexicon that may be "goin", have
-					// stretched letters or be long (rare): whether a word
-					// is in the lexicon is data that no branch predictor
-					// learns, so the test is one branch, mostly not taken
-					in := k0>>(8*(w-2)&63)&0xffff == 'i'|'n'<<8
-					if b2i(f == 0)&b2i(w >= 3)&(b2i(w > 8)|b2i(w >= 5)&b2i(in)|b2i(tripleIn(k0, w))) != 0 {
+					if rare {
 						if w > 8 {
 							s.repToken(t, start, start+w, cLower) // as addToken
 						} else {
@@ -569,6 +576,15 @@ func tripleIn(k0 uint64, n int) bool {
 	z := y | y>>8   // byte k is zero when b[k] == b[k+1] == b[k+2]
 	z |= ^uint64(0) << (8 * (n - 2) & 63)
 	return (z-lsb)&^z&msb != 0
+}
+
+// rareShape reports, without a branch, whether a plain word of n
+// lowercase letters k0 (the first 8) must take reputation mode's rare path
+// when it has no flags: it is long, or may be "goin" or have a letter
+// stretched three times.
+func rareShape(k0 uint64, n int) bool {
+	in := k0>>(8*(n-2)&63)&0xffff == 'i'|'n'<<8
+	return b2i(n >= 3)&(b2i(n > 8)|b2i(n >= 5)&b2i(in)|b2i(tripleIn(k0, n))) != 0
 }
 
 // b2i is 1 if b, else 0, without a branch.

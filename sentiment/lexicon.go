@@ -104,6 +104,9 @@ type entry struct {
 	// entry keeps tokens small
 	boost int8
 	word  wordID
+	// rare is set by the word table for a word without flags whose
+	// shape (rareShape) sends it down reputation mode's rare path
+	rare bool
 }
 
 // boostScalar is the booster scalar of a word with fBooster.

@@ -519,6 +519,24 @@ func FuzzScore(f *testing.F) {
 	})
 }
 
+// TestRareTableWords checks that a word in the word table without flags
+// (a brand model's word) still takes reputation mode's rare path when its
+// shape needs it: the table marks such words, and the fast path trusts the
+// mark instead of testing the shape again.
+func TestRareTableWords(t *testing.T) {
+	a, _ := brandAnalyzer(t, "model bias\t0\t0\t0\t-5\namazin\t0\t0\t0\t0\ngooood\t0\t0\t0\t0\n")
+	for _, text := range []string{"amazin food", "gooood food", "Amazin food", "GOOOOD food"} {
+		for _, slow := range []bool{false, true} {
+			slowTokens = slow
+			got := a.Label(a.Score(text))
+			slowTokens = false
+			if got != "positive" {
+				t.Errorf("%q (addToken %v): %s, want positive", text, slow, got)
+			}
+		}
+	}
+}
+
 // TestFastTokensMatchAddToken holds the tokenizer's fast path for ASCII
 // words of up to 16 letters to the general one (addToken): every corpus
 // text, brand post and edge case scores the same both ways, in both modes.

@@ -57,6 +57,7 @@ func newWordTable(m map[string]entry) *wordTable {
 	})
 	for _, k := range keys {
 		e := m[k]
+		e.rare = e.flags == 0 && rareShape(key0(k), len(k))
 		h := hashKey(k)
 		t.bloomAdd(h)
 		t.recs = append(t.recs, record{e: e, key0: key0(k), koff: uint32(len(t.arena)), klen: uint32(len(k))})
