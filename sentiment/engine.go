@@ -30,6 +30,7 @@ type token struct {
 	sentEnd   bool    // followed by . ! or ? (ends a sentence)
 	comma     bool    // followed by , ; : or a dash
 	phraseLen uint8   // words in the phrase starting here, if any
+	leaves    bool    // the phrase starting here says the customer is leaving
 	phrase    float64 // the phrase's valence
 }
 

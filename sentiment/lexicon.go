@@ -402,6 +402,9 @@ type phraseRef struct {
 	key   string
 	val   float64
 	user  bool // from WithLexicon
+	// leaves is set for a phrase of leavingPhrases, also when WithLexicon
+	// gives it another valence
+	leaves bool
 }
 
 // phraseKeys is how many of a phrase's words phraseRef keeps keys of: all
@@ -464,6 +467,7 @@ func (l *lexicon) indexPhrases() error {
 		refs := &l.anchors[e.anchor-1]
 		p := newPhraseRef(words, off)
 		p.key, p.val, p.user = k, l.phrases[k], l.userPhrases[k]
+		_, p.leaves = leavingPhrases[k]
 		*refs = append(*refs, p)
 	}
 	return nil

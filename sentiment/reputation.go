@@ -82,15 +82,15 @@ var (
 		"talk to a real person": -1.2,
 		// verdicts
 		"this is the thanks": -2.6, "is the thanks i get": -2.6, "that's the thanks": -2.6, "thats the thanks": -2.6,
-		"you get what you pay for": -1.4, "not going back": -2.0, "won't be going back": -2.0,
-		"trust gone": -2.0, "not the vibe": -1.4, "not worth it": -2.0,
+		"you get what you pay for": -1.4,
+		"trust gone":               -2.0, "not the vibe": -1.4, "not worth it": -2.0,
 		"2 stars": -1.5, "two stars": -1.5, "taking the mick": -2.0, "taking the mickey": -2.0,
 		"taking the piss": -2.0, "kick in the teeth": -2.2, "slap in the face": -2.2, "into the void": -1.4,
 		"on hold": -1.6, "hold music": -1.4, "still waiting": -2.0, "been waiting": -1.6,
 		"keep waiting": -1.6, "waited for": -1.0, "charged twice": -2.3, "charged me twice": -2.3,
 		"double charged": -2.3, "double billed": -2.3, "billed twice": -2.3, "charged anyway": -2.0,
 		"still got charged": -2.0, "charged a": -0.6, "no response": -1.8, "no reply": -1.8,
-		"no answer": -1.6, "never again": -2.4, "thanks for nothing": -2.6,
+		"no answer": -1.6, "thanks for nothing": -2.6,
 		"what a joke": -2.2, "are you kidding": -2.0, "kidding me": -1.6, "fix this": -1.2,
 		"sort it out": -1.2, "can do better": -1.6, "price hike": -1.6,
 		"hidden fees": -2.0, "wrong order": -2.0, "wrong item": -2.0, "wrong size": -1.8,
@@ -136,14 +136,11 @@ var (
 		"paid extra for": -0.8, "want my money back": -1.8, "want our money back": -1.8, "give me my money back": -1.8, "is a joke": -2.2,
 		"gone downhill": -2.0, "went downhill": -2.0, "used to be good": -1.6, "used to be great": -1.8,
 		"used to be better": -1.6, "used to be my favourite": -1.4, "used to be my favorite": -1.4,
-		"couldn't care less": -2.2, "doesn't care about": -1.6, "how you treat": -1.4, "last time i use": -1.8,
-		"last time i order": -1.8, "last time i fly": -1.8, "last time i book": -1.8, "switching away": -1.2,
+		"couldn't care less": -2.2, "doesn't care about": -1.6, "how you treat": -1.4, "switching away": -1.2,
 		// the verdicts of a review that name no fault: the lexicon reads
 		// "save" and "luck" as praise and negates "waste"
 		"save your money": -2.2, "save yourself the": -1.8, "don't waste your": -2.2, "dont waste your": -2.2,
 		"do not waste your": -2.2, "used to be worth": -1.4, "what's the point": -1.4, "what is the point": -1.4,
-		"won't be back": -1.8, "won't be returning": -1.8, "won't be ordering": -1.6, "won't be using": -1.6,
-		"will not be back": -1.8, "not coming back": -1.6, "never going back": -2.2, "never coming back": -2.0,
 		"one star": -1.8, "1 star": -1.8, "zero stars": -2.2, "0 stars": -2.2, "buyer beware": -2.0,
 		"still happening": -1.4, "still happens": -1.4, "gave up on": -1.2, "everything except": -1.0,
 		"came without the": -1.4, "arrived without the": -1.4, "returning it": -1.0, "returning them": -1.0,
@@ -153,11 +150,23 @@ var (
 		"was a joke": -2.2, "looks nothing like": -1.8, "looked nothing like": -1.8, "look nothing like": -1.8,
 		"good luck getting": -1.6, "good luck reaching": -1.8, "good luck trying": -1.6,
 		"deleting the app": -1.8, "deleted the app": -1.6, "uninstalling the app": -1.8, "uninstalled the app": -1.6,
+		"joke of a": -2.2, "biggest joke": -2.2, "such a joke": -2.2, "a complete joke": -2.4, "an absolute joke": -2.4,
+	}
+
+	// leavingPhrases are the complaints in which the customer says they
+	// are leaving. A repair told before one does not undo it (the
+	// "resolved" rule of reputationLayer: "they replaced the pads and
+	// didn't torque the bolts. Never going back"), so each phrase marks
+	// the token it starts (token.leaves).
+	leavingPhrases = map[string]float64{
+		"never again": -2.4, "never going back": -2.2, "never coming back": -2.0, "not going back": -2.0,
+		"not coming back": -1.6, "won't be back": -1.8, "won't be going back": -2.0, "won't be returning": -1.8,
+		"won't be ordering": -1.6, "won't be using": -1.6, "will not be back": -1.8,
+		"last time i use": -1.8, "last time i order": -1.8, "last time i fly": -1.8, "last time i book": -1.8,
 		"never fly with": -2.2, "never flying with": -2.2, "never fly them": -2.2, "never fly you": -2.2,
 		"never shop at": -2.2, "never shopping at": -2.2, "never order from": -2.2, "never ordering from": -2.2,
 		"never buy from": -2.2, "never buying from": -2.2, "never book with": -2.2, "never booking with": -2.2,
 		"never stay at": -2.0, "never staying at": -2.0, "never use them": -2.0, "never using them": -2.0,
-		"joke of a": -2.2, "biggest joke": -2.2, "such a joke": -2.2, "a complete joke": -2.4, "an absolute joke": -2.4,
 	}
 
 	// Praise the VADER lexicon lacks; "smooth" and "polite" are everyday
@@ -433,7 +442,7 @@ func mergeReputation(m map[string]float64) map[string]float64 {
 	for _, w := range removedWords {
 		delete(out, w)
 	}
-	for _, src := range []map[string]float64{complaintWords, complaintPhrases, neutralPhrases, praiseAdditions, socialWords} {
+	for _, src := range []map[string]float64{complaintWords, complaintPhrases, leavingPhrases, neutralPhrases, praiseAdditions, socialWords} {
 		for k, v := range src {
 			out[k] = v
 		}
@@ -682,7 +691,7 @@ func (s *scratch) prepareRep(lex *lexicon, tr *tracer) {
 			continue
 		}
 		t := &s.toks[i]
-		t.phrase, t.phraseLen = m.p.val, uint8(min(len(m.p.words), 255))
+		t.phrase, t.phraseLen, t.leaves = m.p.val, uint8(min(len(m.p.words), 255)), m.p.leaves
 		if m.p.user {
 			s.flagsAny |= fUser
 		}
@@ -1397,7 +1406,7 @@ func (a *Analyzer) reputationLayer(s *scratch, tr *tracer) {
 			// in the sea and they replaced it"): the failure it resolves
 			// is no complaint any more, nor is the mishap told before it
 			for j := 0; j < n; j++ {
-				if s.sent[j] < 0 && !s.negatedWindow(j) && (s.isComplaintToken(j) || j < i && ablate&abStory == 0) && !(j > i && s.departs(j)) {
+				if s.sent[j] < 0 && !s.negatedWindow(j) && (s.isComplaintToken(j) || j < i && ablate&abStory == 0) && !(j > i && s.toks[j].leaves) {
 					tr.rule(i, j, "resolved", s.sent[j], 0)
 					s.sent[j] = 0
 				}
@@ -1691,33 +1700,6 @@ func (s *scratch) sarcasticFrame(i int) bool {
 				return true
 			}
 		}
-	}
-	return false
-}
-
-// departs reports whether token j starts a phrase in which the customer
-// says they are leaving ("never going back", "won't be back", "last time
-// I book"): a recovery told before it ("they replaced the pads and didn't
-// torque the bolts. Never going back") does not undo that.
-func (s *scratch) departs(j int) bool {
-	if s.toks[j].phraseLen < 2 {
-		return false
-	}
-	switch w, next := string(s.lowr(j)), string(s.lowr(j+1)); w {
-	case "never":
-		switch next {
-		case "again", "going", "coming", "using", "use", "shop", "shopping", "order", "ordering", "buy",
-			"buying", "book", "booking", "fly", "flying", "stay", "staying":
-			return true
-		}
-	case "won't", "wont":
-		return next == "be"
-	case "will":
-		return next == "not"
-	case "not":
-		return next == "coming" || next == "going"
-	case "last":
-		return next == "time"
 	}
 	return false
 }

@@ -155,18 +155,32 @@ func TestUserLexicon(t *testing.T) {
 	}
 }
 
-// TestReputationFixes covers the reference defects reputation mode fixes.
 // TestComplaintPhrases checks that every complaint phrase is found as a
 // phrase: on its own, the rules read it as a complaint.
 func TestComplaintPhrases(t *testing.T) {
 	a := rulesOnly(t)
-	for k, v := range complaintPhrases {
-		if c := a.Score(k).Compound; v < 0 && c > -0.05 {
-			t.Errorf("%q (%.1f) scores %.4f, want negative", k, v, c)
+	for _, m := range []map[string]float64{complaintPhrases, leavingPhrases} {
+		for k, v := range m {
+			if c := a.Score(k).Compound; v < 0 && c > -0.05 {
+				t.Errorf("%q (%.1f) scores %.4f, want negative", k, v, c)
+			}
 		}
 	}
 }
 
+// TestLeavingPhrases checks that a repair told before any of the leaving
+// phrases does not undo it, as the phrase marks its first token.
+func TestLeavingPhrases(t *testing.T) {
+	a := rulesOnly(t)
+	for k := range leavingPhrases {
+		text := "They replaced my brake pads and didn't torque the bolts. " + k
+		if c := a.Score(text).Compound; c > -0.05 {
+			t.Errorf("%q scores %.4f, want negative", text, c)
+		}
+	}
+}
+
+// TestReputationFixes covers the reference defects reputation mode fixes.
 func TestReputationFixes(t *testing.T) {
 	tests := []struct {
 		name, text string
