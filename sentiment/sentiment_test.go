@@ -511,7 +511,7 @@ func TestScoreDoesNotAllocate(t *testing.T) {
 }
 
 func FuzzScore(f *testing.F) {
-	for _, s := range []string{"", "good", "not bad!", "😀❤️👍🏽", "\xff", "I’m NOT happy :( but ok", "kind of good but", "sooo baaad #fail", "no no no"} {
+	for _, s := range []string{"", "good", "not bad!", "😀❤️👍🏽", "\xff", "I’m NOT happy :( but ok", "kind of good but", "sooo baaad #fail", "no no no", "lovin it, gooood", "Thaaanks!! soooooo comfortable"} {
 		f.Add(s)
 	}
 	v, err := New(WithMode(ModeVADER))
@@ -528,6 +528,13 @@ func FuzzScore(f *testing.F) {
 			checkInvariants(t, text, s)
 			if strings.TrimFunc(text, func(r rune) bool { return isPySpace(r) }) == "" && utf8.ValidString(text) && s != (Scores{}) {
 				t.Fatalf("%q: blank text scored %+v", text, s)
+			}
+			// the tokenizer's fast path scores as the general one
+			slowTokens = true
+			slow := a.Score(text)
+			slowTokens = false
+			if slow != s {
+				t.Fatalf("%s %q: fast path %+v, addToken %+v", a.Mode(), text, s, slow)
 			}
 		}
 	})
