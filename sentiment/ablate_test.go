@@ -35,18 +35,21 @@ func TestAblateLexicon(t *testing.T) {
 		t.Skip()
 	}
 	texts := loadCorpora(t)
-	cw, cp, np, pa, rw, ab, ev, sw := complaintWords, complaintPhrases, neutralPhrases, praiseAdditions, removedWords, adjectiveBoosters, emojiValence, socialWords
+	cw, cp, lp, np, pa, rw, ab, ev, sw := complaintWords, complaintPhrases, leavingPhrases, neutralPhrases, praiseAdditions, removedWords, adjectiveBoosters, emojiValence, socialWords
+	restore := func() {
+		complaintWords, complaintPhrases, leavingPhrases, neutralPhrases, praiseAdditions, removedWords, adjectiveBoosters, emojiValence, socialWords = cw, cp, lp, np, pa, rw, ab, ev, sw
+	}
 	defer func() {
-		complaintWords, complaintPhrases, neutralPhrases, praiseAdditions, removedWords, adjectiveBoosters, emojiValence, socialWords = cw, cp, np, pa, rw, ab, ev, sw
+		restore()
 		repOnce = sync.Once{}
 	}()
 	for _, name := range []string{"none", "cwords", "cphrases", "nphrases", "praise", "removed", "adjb", "emoji", "social"} {
-		complaintWords, complaintPhrases, neutralPhrases, praiseAdditions, removedWords, adjectiveBoosters, emojiValence, socialWords = cw, cp, np, pa, rw, ab, ev, sw
+		restore()
 		switch name {
 		case "cwords":
 			complaintWords = nil
 		case "cphrases":
-			complaintPhrases = nil
+			complaintPhrases, leavingPhrases = nil, nil
 		case "nphrases":
 			neutralPhrases = nil
 		case "praise":

@@ -264,12 +264,12 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 						s.caps++
 					}
 				}
-				// rare: a word without flags that may be "goin", have
-				// stretched letters or be long, which reputation mode
-				// looks at again (rare). For a word in the table the
-				// table knows; for the others the test is computed only
-				// on the paths that did not find it, as whether a word
-				// is in the table is data that no branch predictor learns.
+				// rare tells whether reputation mode looks at the word
+				// again: it has no flags and may be "goin", have stretched
+				// letters or be long (few words). The table marks its own
+				// words; for the others the shape is tested only on the
+				// paths that did not find the word, as whether a word is
+				// in the table is data that no branch predictor learns.
 				rare := false
 				if h := mix(k0, k1, w); lex.table.maybeHas(h) { // hashK0, from the loads
 					ent, done := (*entry)(nil), false

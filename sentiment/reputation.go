@@ -82,8 +82,7 @@ var (
 		"talk to a real person": -1.2,
 		// verdicts
 		"this is the thanks": -2.6, "is the thanks i get": -2.6, "that's the thanks": -2.6, "thats the thanks": -2.6,
-		"you get what you pay for": -1.4,
-		"trust gone":               -2.0, "not the vibe": -1.4, "not worth it": -2.0,
+		"you get what you pay for": -1.4, "trust gone": -2.0, "not the vibe": -1.4, "not worth it": -2.0,
 		"2 stars": -1.5, "two stars": -1.5, "taking the mick": -2.0, "taking the mickey": -2.0,
 		"taking the piss": -2.0, "kick in the teeth": -2.2, "slap in the face": -2.2, "into the void": -1.4,
 		"on hold": -1.6, "hold music": -1.4, "still waiting": -2.0, "been waiting": -1.6,
