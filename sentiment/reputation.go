@@ -431,7 +431,7 @@ var (
 // mergeReputation returns the reference lexicon with the reputation mode's
 // words and phrases added.
 func mergeReputation(m map[string]float64) map[string]float64 {
-	out := make(map[string]float64, len(m)+len(complaintWords)+len(complaintPhrases)+32)
+	out := make(map[string]float64, len(m)+len(complaintWords)+len(complaintPhrases)+len(leavingPhrases)+32)
 	for k, v := range m {
 		out[k] = v
 	}
