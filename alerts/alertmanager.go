@@ -36,6 +36,11 @@ func NewAlertmanager(ch config.Channel, rt http.RoundTripper, now func() time.Ti
 
 // AlertmanagerBody renders a as an Alertmanager v2 alerts array.
 func AlertmanagerBody(a *Alert) []byte {
+	b, _ := json.Marshal([]amAlert{amElement(a)})
+	return b
+}
+
+func amElement(a *Alert) amAlert {
 	labels := map[string]string{"alertname": a.Rule, "brand": a.Brand, "severity": a.Severity}
 	if a.Brand == "" {
 		delete(labels, "brand")
@@ -72,8 +77,7 @@ func AlertmanagerBody(a *Alert) []byte {
 			el.EndsAt = a.CreatedAt.UTC()
 		}
 	}
-	b, _ := json.Marshal([]amAlert{el})
-	return b
+	return el
 }
 
 // Notify implements Notifier.
@@ -85,4 +89,21 @@ func (am *Alertmanager) Notify(ctx context.Context, a *Alert) (bool, error) {
 	h := http.Header{}
 	h.Set("Idempotency-Key", a.ID)
 	return am.p.post(ctx, target, "application/json", AlertmanagerBody(a), h)
+}
+
+// Refresh re-sends firing alerts, valid until the given time (see
+// Engine.refresh), in one request.
+func (am *Alertmanager) Refresh(ctx context.Context, as []*Alert, until time.Time) error {
+	target, err := url.JoinPath(am.url.Value(), "api/v2/alerts")
+	if err != nil {
+		return &Error{Channel: am.p.channel, Reason: ReasonOther, msg: "invalid URL"}
+	}
+	els := make([]amAlert, len(as))
+	for i, a := range as {
+		els[i] = amElement(a)
+		els[i].EndsAt = until.UTC()
+	}
+	body, _ := json.Marshal(els)
+	_, err = am.p.post(ctx, target, "application/json", body, nil)
+	return err
 }

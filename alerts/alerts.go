@@ -198,7 +198,54 @@ func New(cfg *config.Config, st store.Store, m *metrics.Metrics, logger *slog.Lo
 			}
 		}
 	}
+	if err := e.restoreActive(ctx); err != nil {
+		return nil, fmt.Errorf("alerts: %w", err)
+	}
 	return e, nil
+}
+
+// activeLookback bounds how far back New looks for aggregate alerts that
+// are still firing.
+const activeLookback = 30 * 24 * time.Hour
+
+// restoreActive reads back the aggregate alerts that were firing when the
+// last process stopped: for every target a rule is still evaluated for,
+// the newest alert, unless it is a resolution. They resolve by a message
+// and are refreshed as if this process had fired them.
+func (e *Engine) restoreActive(ctx context.Context) error {
+	since := e.now().Add(-activeLookback)
+	for i := range e.cfg.Alerts.Rules {
+		r := &e.cfg.Alerts.Rules[i]
+		ts := targets(e.cfg, r)
+		if len(ts) == 0 {
+			continue
+		}
+		stored, err := e.st.RuleAlerts(ctx, r.Name, since)
+		if err != nil {
+			return err
+		}
+		newest := map[string]*Alert{}
+		for _, sa := range stored {
+			a, err := decodeAlert(sa.Payload)
+			if err != nil {
+				e.log.Warn("skipping an undecodable stored alert", "rule", r.Name, "alert_id", sa.ID)
+				continue
+			}
+			if a.Type == r.Type { // not from an older rule of the same name
+				newest[activeKey(a)] = a
+			}
+		}
+		for _, t := range ts {
+			key := t
+			if r.Type == config.RuleSourceSilent {
+				key = "source=" + t
+			}
+			if a := newest[key]; a != nil && a.Status == StatusFiring {
+				e.active[r.Name+"|"+key] = a
+			}
+		}
+	}
+	return nil
 }
 
 // coolingDown reports whether key fired less than d ago, and if not,

@@ -103,30 +103,19 @@ func Backtest(ctx context.Context, cfg *config.Config, st store.Store, since tim
 		stop := floorTime(end, store.BucketWidth).Add(2 * store.BucketWidth)
 		for i := range cfg.Alerts.Rules {
 			r := &cfg.Alerts.Rules[i]
-			var scopes []struct{ brand, source string }
-			switch r.Type {
-			case config.RuleVolumeSpike, config.RuleNegativeShare:
-				for _, b := range cfg.Brands {
-					if inScope(r, b.Name, "") {
-						scopes = append(scopes, struct{ brand, source string }{b.Name, ""})
-					}
+			for _, target := range targets(cfg, r) {
+				brand, source := target, ""
+				if r.Type == config.RuleSourceSilent {
+					brand, source = "", target
 				}
-			case config.RuleSourceSilent:
-				for _, s := range cfg.Sources {
-					if len(r.Sources) == 0 || contains(r.Sources, s.Name) {
-						scopes = append(scopes, struct{ brand, source string }{"", s.Name})
-					}
-				}
-			}
-			for _, sc := range scopes {
-				bs := series(r, sc.brand, sc.source)
+				bs := series(r, brand, source)
 				hist := time.Time{}
 				if len(bs) > 0 {
 					hist = bs[0].Start
 				}
-				k := key{r.Name, sc.brand}
-				if sc.source != "" {
-					k.brand = "source=" + sc.source
+				k := key{r.Name, brand}
+				if source != "" {
+					k.brand = "source=" + source
 				}
 				active := false
 				var lastAt time.Time

@@ -17,30 +17,53 @@ func (e *Engine) Evaluate(ctx context.Context) {
 	for i := range e.cfg.Alerts.Rules {
 		r := &e.cfg.Alerts.Rules[i]
 		var err error
-		switch r.Type {
-		case config.RuleVolumeSpike, config.RuleNegativeShare:
-			for _, b := range e.cfg.Brands {
-				if !inScope(r, b.Name, "") {
-					continue
-				}
-				if err = e.evalBrand(ctx, r, b.Name, now); err != nil {
-					break
-				}
+		for _, target := range targets(e.cfg, r) {
+			if r.Type == config.RuleSourceSilent {
+				err = e.evalSource(ctx, r, target, now)
+			} else {
+				err = e.evalBrand(ctx, r, target, now)
 			}
-		case config.RuleSourceSilent:
-			for _, s := range e.cfg.Sources {
-				if !inScope(r, "", s.Name) || len(r.Sources) > 0 && !contains(r.Sources, s.Name) {
-					continue
-				}
-				if err = e.evalSource(ctx, r, s.Name, now); err != nil {
-					break
-				}
+			if err != nil {
+				break
 			}
 		}
 		if err != nil && ctx.Err() == nil {
 			e.log.Error("rule evaluation failed", "rule", r.Name, "err", err)
 		}
 	}
+}
+
+// targets lists what an aggregate rule is evaluated for: the brands in its
+// scope, or for source_silent the sources in its scope. Other rules have
+// none.
+func targets(cfg *config.Config, r *config.Rule) []string {
+	var out []string
+	switch r.Type {
+	case config.RuleVolumeSpike, config.RuleNegativeShare:
+		for _, b := range cfg.Brands {
+			if inScope(r, b.Name, "") {
+				out = append(out, b.Name)
+			}
+		}
+	case config.RuleSourceSilent:
+		// brands narrow the mentions a source_silent rule counts, not
+		// the sources it watches
+		for _, s := range cfg.Sources {
+			if len(r.Sources) == 0 || contains(r.Sources, s.Name) {
+				out = append(out, s.Name)
+			}
+		}
+	}
+	return out
+}
+
+// activeKey is the key under which transition tracks a firing aggregate
+// alert: its brand, or its source for source_silent.
+func activeKey(a *Alert) string {
+	if a.Type == config.RuleSourceSilent {
+		return "source=" + a.Source
+	}
+	return a.Brand
 }
 
 func contains(list []string, s string) bool {
@@ -162,14 +185,14 @@ func (e *Engine) evalSource(ctx context.Context, r *config.Rule, source string, 
 	if len(r.Brands) == 1 {
 		brand = r.Brands[0]
 	}
-	return e.transition(ctx, r, "source="+source, brand, res.Fire, silentAlert(r, source, brand, res, now), now)
+	a := silentAlert(r, source, brand, res, now)
+	return e.transition(ctx, r, activeKey(a), brand, res.Fire, a, now)
 }
 
 // transition enqueues a firing alert when a rule starts firing for key (or
 // keeps firing after its cooldown), and a resolved one when it stops.
-// Resolution is remembered only by this process: after a restart an alert
-// that was firing resolves on the receiver's side (Alertmanager's
-// resolve_timeout) rather than by a message.
+// New reads the firing alerts back from the store, so that a restart
+// neither loses their resolution nor stops refreshing them.
 func (e *Engine) transition(ctx context.Context, r *config.Rule, key, brand string, firing bool, a *Alert, now time.Time) error {
 	k := r.Name + "|" + key
 	e.mu.Lock()

@@ -139,6 +139,25 @@ func TestSourceSilentFailingRuns(t *testing.T) {
 	}
 }
 
+// TestSourceSilentWithBrands: a brands filter narrows the mentions a
+// source_silent rule counts; the rule still watches every source.
+func TestSourceSilentWithBrands(t *testing.T) {
+	h := newHarness(t, strings.Replace(aggDoc, "{name: silent, type: source_silent,", "{name: silent, type: source_silent, brands: [acme],", 1))
+	for k := 7 * 24; k >= 4; k-- {
+		fill(t, h.st, "news", t0.Add(-time.Duration(k)*time.Hour), 1, 0)
+	}
+	h.e.Evaluate(context.Background())
+	got := pending(t, h.st)
+	if len(got) != 1 {
+		t.Fatalf("alerts %v, want the silence of news", keys(got))
+	}
+	for _, a := range got {
+		if a.Rule != "silent" || a.Source != "news" || a.Brand != "acme" {
+			t.Errorf("alert %+v", a)
+		}
+	}
+}
+
 func TestBacktest(t *testing.T) {
 	h := newHarness(t, aggDoc+`    - {name: neg, type: negative_mention, channels: [hooks], below: -0.5}
     - {name: neg-grouped, type: negative_mention, channels: [hooks], below: -0.5, group_window: 1h}

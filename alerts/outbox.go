@@ -3,6 +3,9 @@ package alerts
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,6 +34,7 @@ func (e *Engine) Run(ctx context.Context) {
 	defer eval.Stop()
 	e.Evaluate(ctx)
 	e.DeliverDue(ctx)
+	e.refresh(ctx)
 	for {
 		select {
 		case <-ctx.Done():
@@ -39,6 +43,42 @@ func (e *Engine) Run(ctx context.Context) {
 			e.DeliverDue(ctx)
 		case <-eval.C:
 			e.Evaluate(ctx)
+			e.refresh(ctx)
+		}
+	}
+}
+
+// refresh sends the firing aggregate alerts again to the alertmanager
+// channels of their rules, all of a channel's in one request, each valid
+// for four evaluation intervals. Alertmanager expects a client to re-send
+// its active alerts: one it has not heard of for resolve_timeout (5m by
+// default) or past its endsAt counts as resolved, which a spike that lasts
+// an hour must not. If repmon stops, its alerts thus resolve within
+// minutes. The other channels are told once, through the outbox; a failed
+// refresh is logged and the next interval's makes up for it. Run calls
+// refresh after Evaluate, in the goroutine that delivers the outbox, so a
+// refresh never overtakes the resolution of its alert.
+func (e *Engine) refresh(ctx context.Context) {
+	byChannel := map[string][]*Alert{}
+	e.mu.Lock()
+	for _, a := range e.active {
+		r := e.rules[a.Rule]
+		if r == nil {
+			continue
+		}
+		for _, ch := range r.Channels {
+			if _, ok := e.notifiers[ch].(*Alertmanager); ok {
+				byChannel[ch] = append(byChannel[ch], a)
+			}
+		}
+	}
+	e.mu.Unlock()
+	until := e.now().Add(4 * e.eval)
+	for _, ch := range slices.Sorted(maps.Keys(byChannel)) {
+		as := byChannel[ch]
+		slices.SortFunc(as, func(a, b *Alert) int { return strings.Compare(a.ID, b.ID) })
+		if err := e.notifiers[ch].(*Alertmanager).Refresh(ctx, as, until); err != nil && ctx.Err() == nil {
+			e.log.Warn("alertmanager refresh failed", "channel", ch, "alerts", len(as), "err", err)
 		}
 	}
 }

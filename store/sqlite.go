@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"net/url"
 	"sort"
 	"strconv"
@@ -433,6 +434,34 @@ func (s *SQLite) LastAlert(ctx context.Context, rule, brand string) (time.Time, 
 		return time.Time{}, nil
 	}
 	return time.Unix(0, last.Int64).UTC(), nil
+}
+
+// RuleAlerts implements Store.
+func (s *SQLite) RuleAlerts(ctx context.Context, rule string, since time.Time) ([]Alert, error) {
+	from := int64(math.MinInt64) // the zero time has no UnixNano
+	if !since.IsZero() {
+		from = since.UnixNano()
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, rule, brand, created_at, payload FROM alerts
+		WHERE rule = ? AND created_at >= ? ORDER BY created_at, id`, rule, from)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: rule alerts: %w", err)
+	}
+	defer rows.Close()
+	var out []Alert
+	for rows.Next() {
+		var a Alert
+		var created int64
+		if err := rows.Scan(&a.ID, &a.Rule, &a.Brand, &created, &a.Payload); err != nil {
+			return nil, fmt.Errorf("sqlite: rule alerts: %w", err)
+		}
+		a.CreatedAt = time.Unix(0, created).UTC()
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: rule alerts: %w", err)
+	}
+	return out, nil
 }
 
 // Ping implements Store.

@@ -67,6 +67,9 @@ type Store interface {
 	Outbox(ctx context.Context) (pending int, oldest time.Time, err error)
 	// LastAlert returns when rule last produced an alert for brand, zero if never.
 	LastAlert(ctx context.Context, rule, brand string) (time.Time, error)
+	// RuleAlerts returns the alerts of rule created at or after since,
+	// oldest first, with their payloads (Channels is not filled in).
+	RuleAlerts(ctx context.Context, rule string, since time.Time) ([]Alert, error)
 
 	// Ping checks that the store is usable, for /readyz.
 	Ping(ctx context.Context) error

@@ -228,6 +228,24 @@ func outbox(t *testing.T, s store.Store) {
 	if last, err := s.LastAlert(ctx, "neg", "acme"); err != nil || !last.Equal(t0) {
 		t.Fatalf("LastAlert = %v, %v", last, err)
 	}
+
+	// RuleAlerts reads a rule's alerts back, oldest first, from since on.
+	spike := func(id string, at time.Time) store.Alert {
+		return store.Alert{ID: id, Rule: "spike", Brand: "acme", CreatedAt: at, Payload: []byte(`{"id":"` + id + `"}`), Channels: []string{"am"}}
+	}
+	if err := s.Enqueue(ctx, []store.Alert{spike("s2", t0.Add(2*time.Hour)), spike("s1", t0.Add(time.Hour)), spike("s0", t0)}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.RuleAlerts(ctx, "spike", t0.Add(time.Hour))
+	if err != nil || len(got) != 2 || got[0].ID != "s1" || got[1].ID != "s2" {
+		t.Fatalf("RuleAlerts = %+v, %v; want s1, s2", got, err)
+	}
+	if a := got[0]; a.Rule != "spike" || a.Brand != "acme" || !a.CreatedAt.Equal(t0.Add(time.Hour)) || string(a.Payload) != `{"id":"s1"}` {
+		t.Fatalf("RuleAlerts[0] = %+v", a)
+	}
+	if got, err := s.RuleAlerts(ctx, "none", time.Time{}); err != nil || len(got) != 0 {
+		t.Fatalf("RuleAlerts of an unknown rule = %+v, %v", got, err)
+	}
 }
 
 func concurrent(t *testing.T, s store.Store) {
