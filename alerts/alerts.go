@@ -211,7 +211,9 @@ const activeLookback = 30 * 24 * time.Hour
 // restoreActive reads back the aggregate alerts that were firing when the
 // last process stopped: for every target a rule is still evaluated for,
 // the newest alert, unless it is a resolution. They resolve by a message
-// and are refreshed as if this process had fired them.
+// and are refreshed as if this process had fired them. A source that was
+// failing is taken to fail still, since the alert's start, until this
+// process sees one of its runs succeed: the run history is not stored.
 func (e *Engine) restoreActive(ctx context.Context) error {
 	since := e.now().Add(-activeLookback)
 	for i := range e.cfg.Alerts.Rules {
@@ -240,8 +242,13 @@ func (e *Engine) restoreActive(ctx context.Context) error {
 			if r.Type == config.RuleSourceSilent {
 				key = "source=" + t
 			}
-			if a := newest[key]; a != nil && a.Status == StatusFiring {
-				e.active[r.Name+"|"+key] = a
+			a := newest[key]
+			if a == nil || a.Status != StatusFiring {
+				continue
+			}
+			e.active[r.Name+"|"+key] = a
+			if a.Failing && e.runs[t] == nil {
+				e.runs[t] = &runState{failingSince: a.StartsAt}
 			}
 		}
 	}

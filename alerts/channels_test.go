@@ -2,18 +2,22 @@ package alerts
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"mime"
 	"net"
 	"net/http"
+	"net/mail"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/repmon/repmon"
+	"github.com/repmon/repmon/config"
 )
 
 // fakeSMTP is a minimal SMTP responder on 127.0.0.1: enough of RFC 5321 for
@@ -154,6 +158,9 @@ func TestEmailDigest(t *testing.T) {
 	h.e.DeliverDue(context.Background())
 	if n := len(srv.messages()); n != 0 {
 		t.Fatalf("%d messages before the digest period ended", n)
+	}
+	if n, oldest, err := h.st.Outbox(context.Background()); err != nil || n != 4 || !oldest.IsZero() {
+		t.Errorf("Outbox during the digest period = %d, %v, %v; want 4 pending, none due", n, oldest, err)
 	}
 	h.drain(t, 90, time.Minute)
 	msgs := srv.messages()
@@ -316,5 +323,28 @@ func TestParseRetryAfter(t *testing.T) {
 		if got, ok := ParseRetryAfter(tc.in, t0); got != tc.want || ok != tc.ok {
 			t.Errorf("ParseRetryAfter(%q) = %v, %v; want %v, %v", tc.in, got, ok, tc.want, tc.ok)
 		}
+	}
+}
+
+// TestEmailLongSubject: a subject in CJK text is folded into lines that
+// mail servers accept and reads back whole.
+func TestEmailLongSubject(t *testing.T) {
+	m := mention("acme", "hn", "1", -0.8, t0)
+	m.Text = strings.Repeat("アクメの最悪なサポート、二度と使わない。", 10)
+	a := mentionAlert(&config.Rule{Name: "negative", Type: config.RuleNegativeMention, Severity: "warning"}, m, t0)
+	e := NewEmail(config.Channel{Name: "mail", From: "repmon@example.com", To: []string{"pr@example.com"}}, nil, nil, func() time.Time { return t0 }, nil)
+	raw := e.message([]*Alert{a})
+	for _, line := range strings.Split(string(raw), "\r\n") {
+		if len(line) > 998 {
+			t.Errorf("line of %d octets, over RFC 5322's 998: %.60s…", len(line), line)
+		}
+	}
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+	if err != nil || !strings.Contains(subject, "アクメの最悪なサポート、二度と使わない。アクメ") {
+		t.Errorf("subject reads back as %q, %v", subject, err)
 	}
 }

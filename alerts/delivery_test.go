@@ -322,3 +322,54 @@ func value(c prometheus.Counter) float64 {
 	}
 	return m.GetCounter().GetValue()
 }
+
+// TestResolutionWaitsForItsAlert: a firing alert in backoff is delivered
+// before its resolution, which was queued later but is due sooner, so the
+// receiver ends on "resolved".
+func TestResolutionWaitsForItsAlert(t *testing.T) {
+	var mu sync.Mutex
+	down := true
+	hook := newReceiver(t, webhookKey)
+	hook.status = func(int) (int, http.Header) {
+		mu.Lock()
+		defer mu.Unlock()
+		if down {
+			return 503, nil
+		}
+		return 200, nil
+	}
+	h := newHarness(t, `
+brands: [{name: acme, query: acme}]
+sources: [{name: hn, type: hackernews}]
+alerts:
+  channels: [{name: hooks, type: webhook, url: "`+hook.URL+`"}]
+  rules: [{name: spike, type: volume_spike, channels: [hooks]}]
+`)
+	ctx := context.Background()
+	for k := 48; k >= 2; k-- {
+		fill(t, h.st, "hn", t0.Add(-time.Duration(k)*time.Hour), 20, 4)
+	}
+	fill(t, h.st, "hn", t0.Add(-time.Hour), 90, 10)
+	h.e.Evaluate(ctx)
+	for range 120 { // 10 minutes down: the firing alert backs off to 5 min
+		h.e.DeliverDue(ctx)
+		h.clock.Advance(5 * time.Second)
+	}
+	fill(t, h.st, "hn", t0, 20, 4) // the spike is over
+	for range 60 {                 // an hour later, still down
+		h.e.DeliverDue(ctx)
+		h.clock.Advance(time.Minute)
+	}
+	h.e.Evaluate(ctx) // the resolution is due at once, the alert in minutes
+	mu.Lock()
+	down = false
+	mu.Unlock()
+	h.drain(t, 100, 5*time.Second)
+	var order []string
+	for _, hd := range hook.hdrs {
+		order = append(order, hd.Get("Idempotency-Key"))
+	}
+	if len(order) != 2 || strings.HasSuffix(order[0], "-resolved") || order[1] != order[0]+"-resolved" {
+		t.Errorf("receiver saw %v, want the alert, then its resolution", order)
+	}
+}

@@ -179,7 +179,10 @@ func (e *Email) message(as []*Alert) []byte {
 	hdr := func(k, v string) { fmt.Fprintf(&msg, "%s: %s\r\n", k, v) }
 	hdr("From", headerSafe(e.ch.From))
 	hdr("To", headerSafe(strings.Join(e.ch.To, ", ")))
-	hdr("Subject", mime.QEncoding.Encode("utf-8", headerSafe(truncate(subject, 200))))
+	// mime joins encoded words with a space; RFC 2047 wants them on lines
+	// of their own, or a subject in CJK or emoji makes one line of over
+	// 1000 octets (RFC 5322 caps a line at 998)
+	hdr("Subject", strings.ReplaceAll(mime.QEncoding.Encode("utf-8", headerSafe(truncate(subject, 200))), "?= =?", "?=\r\n =?"))
 	hdr("Date", e.now().UTC().Format(time.RFC1123Z))
 	hdr("Message-ID", "<"+id+"@repmon>")
 	for _, a := range as {

@@ -275,6 +275,7 @@ func silentAlert(r *config.Rule, source, brand string, res silentResult, now tim
 		CreatedAt: now, StartsAt: res.Since,
 	}
 	if res.Failing {
+		a.Failing = true
 		a.ID = alertID(r.Name, source, "failing", windowKey(res.Since))
 		a.Summary = fmt.Sprintf("Source %s has been failing since %s", source, res.Since.UTC().Format(time.RFC3339))
 		a.Description = "Every collector run since then ended in an error, a rate limit or an authentication failure."

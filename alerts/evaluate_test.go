@@ -41,19 +41,22 @@ func fill(t *testing.T, st store.Store, source string, start time.Time, n, neg i
 	}
 }
 
-func pending(t *testing.T, st store.Store) map[string]*Alert {
+// queued returns the alerts the harness's rules have enqueued, by id.
+func queued(t *testing.T, h *harness) map[string]*Alert {
 	t.Helper()
-	ds, err := st.Due(context.Background(), t0.Add(1000*time.Hour), 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := map[string]*Alert{}
-	for _, d := range ds {
-		a, err := decodeAlert(d.Payload)
+	for _, r := range h.cfg.Alerts.Rules {
+		stored, err := h.st.RuleAlerts(context.Background(), r.Name, time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		out[d.AlertID] = a
+		for _, sa := range stored {
+			a, err := decodeAlert(sa.Payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[sa.ID] = a
+		}
 	}
 	return out
 }
@@ -71,7 +74,7 @@ func TestAggregateRulesEndToEnd(t *testing.T) {
 	}
 	h.clock.Advance(time.Minute)
 	h.e.Evaluate(ctx)
-	got := pending(t, h.st)
+	got := queued(t, h)
 	rules := map[string]*Alert{}
 	for _, a := range got {
 		rules[a.Rule] = a
@@ -92,7 +95,7 @@ func TestAggregateRulesEndToEnd(t *testing.T) {
 	e2.Evaluate(ctx)
 	h.clock.Advance(10 * time.Minute)
 	e2.Evaluate(ctx)
-	if n := len(pending(t, h.st)); n != 3 {
+	if n := len(queued(t, h)); n != 3 {
 		t.Errorf("%d alerts after restart, want still 3", n)
 	}
 
@@ -102,7 +105,7 @@ func TestAggregateRulesEndToEnd(t *testing.T) {
 	h.clock.Advance(time.Hour)
 	h.e.Evaluate(ctx)
 	var resolved []string
-	for id, a := range pending(t, h.st) {
+	for id, a := range queued(t, h) {
 		if a.Status == StatusResolved {
 			resolved = append(resolved, a.Rule)
 			if !strings.HasSuffix(id, "-resolved") || a.EndsAt.IsZero() {
@@ -123,7 +126,7 @@ func TestSourceSilentFailingRuns(t *testing.T) {
 	h.e.ObserveRun("hn", metrics.ResultError, 0, t0.Add(-time.Hour))
 	h.e.ObserveRun("news", metrics.ResultRateLimited, 0, t0.Add(-time.Hour))
 	h.e.Evaluate(ctx)
-	got := pending(t, h.st)
+	got := queued(t, h)
 	if len(got) != 1 {
 		t.Fatalf("alerts %v, want one for hn", keys(got))
 	}
@@ -134,7 +137,7 @@ func TestSourceSilentFailingRuns(t *testing.T) {
 	}
 	h.e.ObserveRun("hn", metrics.ResultSuccess, 0, t0)
 	h.e.Evaluate(ctx)
-	if n := len(pending(t, h.st)); n != 2 {
+	if n := len(queued(t, h)); n != 2 {
 		t.Errorf("%d alerts, want firing + resolved", n)
 	}
 }
@@ -147,7 +150,7 @@ func TestSourceSilentWithBrands(t *testing.T) {
 		fill(t, h.st, "news", t0.Add(-time.Duration(k)*time.Hour), 1, 0)
 	}
 	h.e.Evaluate(context.Background())
-	got := pending(t, h.st)
+	got := queued(t, h)
 	if len(got) != 1 {
 		t.Fatalf("alerts %v, want the silence of news", keys(got))
 	}
@@ -155,6 +158,34 @@ func TestSourceSilentWithBrands(t *testing.T) {
 		if a.Rule != "silent" || a.Source != "news" || a.Brand != "acme" {
 			t.Errorf("alert %+v", a)
 		}
+	}
+}
+
+// TestFailingSourceSurvivesRestart: a restart while a source is failing
+// neither resolves its alert nor fires a second one; the first successful
+// run resolves it.
+func TestFailingSourceSurvivesRestart(t *testing.T) {
+	h := newHarness(t, aggDoc)
+	ctx := context.Background()
+	h.e.ObserveRun("hn", metrics.ResultSuccess, 3, t0.Add(-4*time.Hour))
+	h.e.ObserveRun("hn", metrics.ResultAuthError, 0, t0.Add(-3*time.Hour))
+	h.e.Evaluate(ctx)
+	if n := len(queued(t, h)); n != 1 {
+		t.Fatalf("alerts %v, want the failing one", keys(queued(t, h)))
+	}
+	for _, step := range []time.Duration{time.Minute, 2 * time.Hour} {
+		h.clock.Advance(step)
+		h.e = h.engine(t, h.st) // a restart
+		h.e.ObserveRun("hn", metrics.ResultAuthError, 0, h.clock.Now())
+		h.e.Evaluate(ctx)
+		if got := queued(t, h); len(got) != 1 {
+			t.Fatalf("after a restart while failing: %v, want still the one alert", keys(got))
+		}
+	}
+	h.e.ObserveRun("hn", metrics.ResultSuccess, 1, h.clock.Now())
+	h.e.Evaluate(ctx)
+	if got := queued(t, h); len(got) != 2 {
+		t.Errorf("after a successful run: %v, want the alert and its resolution", keys(got))
 	}
 }
 
@@ -177,7 +208,7 @@ func TestBacktest(t *testing.T) {
 			t.Errorf("backtest output lacks %q:\n%s", want, text)
 		}
 	}
-	if n := len(pending(t, h.st)); n != 0 {
+	if n := len(queued(t, h)); n != 0 {
 		t.Errorf("backtest enqueued %d alerts", n)
 	}
 }

@@ -26,24 +26,33 @@ const groupLookback = 48 * time.Hour
 // done. On cancellation it lets the deliveries in flight finish (bounded by
 // the channel timeout) and records their outcome, then returns; a delivery
 // whose outcome could not be recorded is sent again by the next process,
-// with the same id.
+// with the same id. Evaluation and the Alertmanager refresh have their own
+// goroutine, so that a channel that is slow to answer cannot hold up the
+// refresh past the alerts' endsAt.
 func (e *Engine) Run(ctx context.Context) {
-	poll := time.NewTicker(e.poll)
-	defer poll.Stop()
-	eval := time.NewTicker(e.eval)
-	defer eval.Stop()
-	e.Evaluate(ctx)
-	e.DeliverDue(ctx)
-	e.refresh(ctx)
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-poll.C:
-			e.DeliverDue(ctx)
-		case <-eval.C:
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		eval := time.NewTicker(e.eval)
+		defer eval.Stop()
+		for {
 			e.Evaluate(ctx)
 			e.refresh(ctx)
+			select {
+			case <-ctx.Done():
+				return
+			case <-eval.C:
+			}
+		}
+	})
+	poll := time.NewTicker(e.poll)
+	defer poll.Stop()
+	for {
+		e.DeliverDue(ctx)
+		select {
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		case <-poll.C:
 		}
 	}
 }
@@ -56,8 +65,10 @@ func (e *Engine) Run(ctx context.Context) {
 // an hour must not. If repmon stops, its alerts thus resolve within
 // minutes. The other channels are told once, through the outbox; a failed
 // refresh is logged and the next interval's makes up for it. Run calls
-// refresh after Evaluate, in the goroutine that delivers the outbox, so a
-// refresh never overtakes the resolution of its alert.
+// Evaluate and refresh in turn in one goroutine: Evaluate queues a
+// resolution only after the previous refresh has returned, and drops the
+// alert from e.active before the next, so no refresh follows the
+// resolution of its alert.
 func (e *Engine) refresh(ctx context.Context) {
 	byChannel := map[string][]*Alert{}
 	e.mu.Lock()
@@ -161,7 +172,7 @@ func (e *Engine) prepare(ctx context.Context, d store.Delivery) (*Alert, bool) {
 	}
 	now := e.now()
 	if ready := a.Group.End.Add(groupGrace); now.Before(ready) {
-		if err := e.st.Retry(ctx, d.AlertID, d.Channel, ready, "waiting for group window"); err != nil {
+		if err := e.st.Defer(ctx, d.AlertID, d.Channel, ready, "waiting for group window"); err != nil {
 			e.log.Error("outbox update failed", "channel", d.Channel, "alert_id", d.AlertID, "err", err)
 		}
 		return nil, false
@@ -226,7 +237,7 @@ func (e *Engine) deliverDigest(ctx, work context.Context, ch config.Channel, n *
 	for _, d := range ds {
 		end := floorTime(d.CreatedAt, ch.Digest.D()).Add(ch.Digest.D())
 		if now.Before(end) {
-			if err := e.st.Retry(work, d.AlertID, d.Channel, end, "waiting for digest"); err != nil {
+			if err := e.st.Defer(work, d.AlertID, d.Channel, end, "waiting for digest"); err != nil {
 				e.log.Error("outbox update failed", "channel", d.Channel, "alert_id", d.AlertID, "err", err)
 			}
 			continue

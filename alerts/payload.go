@@ -46,7 +46,10 @@ type Alert struct {
 	Group *Group `json:"group,omitempty"`
 	// PerMention alerts carry alert_id as an Alertmanager label.
 	PerMention bool `json:"per_mention,omitempty"`
-	Test       bool `json:"test,omitempty"`
+	// Failing marks a source_silent alert about failing collector runs
+	// (rather than an empty source), whose start a restart must keep.
+	Failing bool `json:"failing,omitempty"`
+	Test    bool `json:"test,omitempty"`
 }
 
 // Group is the collection window of a grouped alert.

@@ -154,7 +154,7 @@ func TestFiringAlertsSurviveRestart(t *testing.T) {
 	h.clock.Advance(time.Hour)
 	e2.Evaluate(ctx)
 	var resolved []string
-	for id, a := range pending(t, h.st) {
+	for id, a := range queued(t, h) {
 		if a.Status == StatusResolved && strings.HasSuffix(id, "-resolved") {
 			resolved = append(resolved, a.Rule)
 		}
@@ -210,6 +210,59 @@ func TestRunRefreshes(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Error("no refresh")
 	}
+	cancel()
+	<-done
+}
+
+// TestRefreshNotHeldUpBySlowChannel: while another channel's receiver
+// hangs, Run keeps refreshing Alertmanager.
+func TestRefreshNotHeldUpBySlowChannel(t *testing.T) {
+	var mu sync.Mutex
+	refreshes := 0
+	twice := make(chan struct{})
+	am := newReceiver(t, func(_ *http.Request, body []byte) []string {
+		if strings.Contains(string(body), `"endsAt"`) {
+			mu.Lock()
+			if refreshes++; refreshes == 2 {
+				close(twice)
+			}
+			mu.Unlock()
+		}
+		return nil
+	})
+	release := make(chan struct{})
+	hung := newReceiver(t, webhookKey)
+	hung.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	h := newHarness(t, `
+brands: [{name: acme, query: acme}]
+sources: [{name: hn, type: hackernews}]
+alerts:
+  channels:
+    - {name: am, type: alertmanager, url: "`+am.URL+`"}
+    - {name: hooks, type: webhook, url: "`+hung.URL+`", timeout: 1m}
+  rules:
+    - {name: spike, type: volume_spike, channels: [am]}
+    - {name: neg, type: negative_mention, channels: [hooks]}
+`, WithIntervals(time.Millisecond, time.Millisecond))
+	for k := 48; k >= 2; k-- {
+		fill(t, h.st, "hn", t0.Add(-time.Duration(k)*time.Hour), 20, 4)
+	}
+	fill(t, h.st, "hn", t0.Add(-time.Hour), 90, 10)
+	save(t, h.st, h.e, false, mention("acme", "hn", "late", -0.9, t0))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { h.e.Run(ctx); close(done) }()
+	select {
+	case <-twice:
+	case <-time.After(30 * time.Second):
+		t.Error("no second refresh while the webhook hangs")
+	}
+	close(release)
 	cancel()
 	<-done
 }

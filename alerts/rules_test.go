@@ -275,6 +275,11 @@ func TestGroupWindow(t *testing.T) {
 	if hook.requests() != 0 {
 		t.Fatal("grouped alert sent before its window closed")
 	}
+	// waiting for its window is not being stuck: the backlog gauge's
+	// source counts it as pending but not yet due
+	if n, oldest, err := h.st.Outbox(ctx); err != nil || n != 1 || !oldest.IsZero() {
+		t.Errorf("Outbox while the window is open = %d, %v, %v; want 1 pending, none due", n, oldest, err)
+	}
 	h.clock.Advance(8 * time.Minute) // 12:11 — next window
 	save(t, h.st, h.e, false, mention("acme", "hn", "5", -0.8, at()))
 	h.drain(t, 20, time.Minute)

@@ -202,7 +202,7 @@ func newStoreCollector(st Stats, brands []string, now func() time.Time) *storeCo
 			"Share of negative mentions over the window, in [0, 1]; 0 without mentions.",
 			[]string{"brand", "window"}, nil),
 		depth:  prometheus.NewDesc("repmon_alert_queue_depth", "Alert deliveries waiting in the outbox.", nil, nil),
-		oldest: prometheus.NewDesc("repmon_alert_oldest_pending_seconds", "Age of the oldest pending alert delivery; 0 when none is pending.", nil, nil),
+		oldest: prometheus.NewDesc("repmon_alert_oldest_pending_seconds", "How long the longest-waiting alert delivery has been due; 0 when none is due.", nil, nil),
 	}
 }
 
@@ -254,7 +254,7 @@ func (c *storeCollector) compute(now time.Time) []prometheus.Metric {
 	}
 	age := 0.0
 	if pending > 0 && !oldest.IsZero() {
-		age = now.Sub(oldest).Seconds()
+		age = max(now.Sub(oldest).Seconds(), 0) // the store read its own clock
 	}
 	return append(out,
 		prometheus.MustNewConstMetric(c.depth, prometheus.GaugeValue, float64(pending)),

@@ -188,8 +188,8 @@ func enqueue(ctx context.Context, tx *sql.Tx, alerts []Alert, now time.Time) err
 			continue // already queued: the id is the idempotency key
 		}
 		for _, ch := range a.Channels {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (alert_id, channel, state, next_attempt, updated_at)
-				VALUES (?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING`, a.ID, ch, a.CreatedAt.UnixNano(), now.UnixNano()); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (alert_id, channel, state, next_attempt, due_at, updated_at)
+				VALUES (?, ?, 'pending', ?, ?, ?) ON CONFLICT DO NOTHING`, a.ID, ch, a.CreatedAt.UnixNano(), a.CreatedAt.UnixNano(), now.UnixNano()); err != nil {
 				return fmt.Errorf("enqueue delivery: %w", err)
 			}
 		}
@@ -366,6 +366,8 @@ func (s *SQLite) Due(ctx context.Context, now time.Time, limit int) ([]Delivery,
 	rows, err := s.db.QueryContext(ctx, `SELECT d.alert_id, d.channel, a.rule, a.brand, a.created_at, a.payload, d.attempts
 		FROM deliveries d JOIN alerts a ON a.id = d.alert_id
 		WHERE d.state = 'pending' AND d.next_attempt <= ?
+			AND NOT (d.alert_id LIKE '%-resolved' AND EXISTS (SELECT 1 FROM deliveries f
+				WHERE f.alert_id = substr(d.alert_id, 1, length(d.alert_id) - 9) AND f.channel = d.channel AND f.state = 'pending'))
 		ORDER BY d.next_attempt, a.created_at LIMIT ?`, now.UnixNano(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: due: %w", err)
@@ -403,6 +405,12 @@ func (s *SQLite) Retry(ctx context.Context, alertID, channel string, next time.T
 		WHERE alert_id = ? AND channel = ? AND state = 'pending'`, next.UnixNano(), reason, s.now().UnixNano(), alertID, channel)
 }
 
+// Defer implements Store.
+func (s *SQLite) Defer(ctx context.Context, alertID, channel string, until time.Time, reason string) error {
+	return s.setDelivery(ctx, "defer", `UPDATE deliveries SET next_attempt = ?, due_at = ?, last_error = ?, updated_at = ?
+		WHERE alert_id = ? AND channel = ? AND state = 'pending'`, until.UnixNano(), until.UnixNano(), reason, s.now().UnixNano(), alertID, channel)
+}
+
 // Fail implements Store.
 func (s *SQLite) Fail(ctx context.Context, alertID, channel, reason string) error {
 	return s.setDelivery(ctx, "fail", `UPDATE deliveries SET state = 'failed', attempts = attempts + 1, last_error = ?, updated_at = ?
@@ -413,8 +421,8 @@ func (s *SQLite) Fail(ctx context.Context, alertID, channel, reason string) erro
 func (s *SQLite) Outbox(ctx context.Context) (int, time.Time, error) {
 	var n int
 	var oldest sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `SELECT count(*), min(a.created_at) FROM deliveries d JOIN alerts a ON a.id = d.alert_id
-		WHERE d.state = 'pending'`).Scan(&n, &oldest)
+	err := s.db.QueryRowContext(ctx, `SELECT count(*), min(CASE WHEN due_at <= ? THEN due_at END) FROM deliveries
+		WHERE state = 'pending'`, s.now().UnixNano()).Scan(&n, &oldest)
 	if err != nil {
 		return 0, time.Time{}, fmt.Errorf("sqlite: outbox: %w", err)
 	}

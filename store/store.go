@@ -54,16 +54,25 @@ type Store interface {
 	// Alerts whose ID is already present are ignored.
 	Enqueue(ctx context.Context, alerts []Alert) error
 	// Due returns up to limit pending deliveries whose next attempt is at or
-	// before now, oldest first.
+	// before now, oldest first. The delivery of an alert whose ID is that of
+	// another alert with the suffix "-resolved" is not due while the other
+	// alert's delivery on the same channel is pending, so that a resolution
+	// never reaches a channel before the alert it resolves.
 	Due(ctx context.Context, now time.Time, limit int) ([]Delivery, error)
 	// Delivered marks one delivery sent.
 	Delivered(ctx context.Context, alertID, channel string, at time.Time) error
 	// Retry records a failed attempt and when to try again.
 	Retry(ctx context.Context, alertID, channel string, next time.Time, reason string) error
+	// Defer makes a pending delivery wait until the given time on purpose
+	// (a group window, a digest period): no attempt is counted, and it
+	// counts as due only from then on.
+	Defer(ctx context.Context, alertID, channel string, until time.Time, reason string) error
 	// Fail marks a delivery permanently failed with its reason.
 	Fail(ctx context.Context, alertID, channel, reason string) error
-	// Outbox reports the pending deliveries and the creation time of the
-	// oldest (zero when none is pending).
+	// Outbox reports the pending deliveries and, of those that are due (at
+	// the store's clock), when the one that has waited longest became due:
+	// its alert's creation, or the end of its Defer. oldest is zero when
+	// none is due.
 	Outbox(ctx context.Context) (pending int, oldest time.Time, err error)
 	// LastAlert returns when rule last produced an alert for brand, zero if never.
 	LastAlert(ctx context.Context, rule, brand string) (time.Time, error)

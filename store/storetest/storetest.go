@@ -22,6 +22,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Aggregates", func(t *testing.T) { aggregates(t, open(t)) })
 	t.Run("Outbox", func(t *testing.T) { outbox(t, open(t)) })
 	t.Run("ConcurrentSaves", func(t *testing.T) { concurrent(t, open(t)) })
+	t.Run("DeferAndResolutionOrder", func(t *testing.T) { deferAndOrder(t, open(t)) })
 }
 
 var t0 = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
@@ -273,5 +274,68 @@ func concurrent(t *testing.T, s store.Store) {
 	ms, _, err := s.Mentions(ctx, store.Query{Limit: 1000})
 	if err != nil || len(ms) != 20 {
 		t.Fatalf("after concurrent saves: %d mentions, %v; want 20", len(ms), err)
+	}
+}
+
+// deferAndOrder: a deferred delivery is neither due nor counted as waiting
+// until its time, and costs no attempt; a resolution waits for the
+// delivery of the alert it resolves. Outbox reads the store's clock, so
+// the times here are around the real now.
+func deferAndOrder(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	t0 := time.Now().UTC()
+	a := func(id string, at time.Time) store.Alert {
+		return store.Alert{ID: id, Rule: "spike", Brand: "acme", CreatedAt: at, Payload: []byte(`{}`), Channels: []string{"hook", "am"}}
+	}
+	if err := s.Enqueue(ctx, []store.Alert{a("x", t0.Add(-time.Hour))}); err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range []string{"hook", "am"} {
+		if err := s.Defer(ctx, "x", ch, t0.Add(time.Hour), "waiting for group window"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, oldest, err := s.Outbox(ctx); err != nil || n != 2 || !oldest.IsZero() {
+		t.Fatalf("Outbox with deferred deliveries = %d, %v, %v; want 2 pending, none due", n, oldest, err)
+	}
+	if due, _ := s.Due(ctx, t0, 10); len(due) != 0 {
+		t.Fatalf("deferred delivery due early: %+v", due)
+	}
+	due, err := s.Due(ctx, t0.Add(time.Hour), 10)
+	if err != nil || len(due) != 2 || due[0].Attempts != 0 {
+		t.Fatalf("Due after the deferral = %+v, %v; want both, no attempt counted", due, err)
+	}
+
+	// x is retried on hook; its resolution must wait for it there, not on am
+	if err := s.Retry(ctx, "x", "hook", t0.Add(3*time.Hour), "status 503"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Enqueue(ctx, []store.Alert{a("x-resolved", t0.Add(-30*time.Minute))}); err != nil {
+		t.Fatal(err)
+	}
+	due, _ = s.Due(ctx, t0.Add(2*time.Hour), 10)
+	var got []string
+	for _, d := range due {
+		got = append(got, d.AlertID+"@"+d.Channel)
+	}
+	if len(due) != 1 || got[0] != "x@am" {
+		t.Fatalf("Due while x is pending on both = %v; want only x@am", got)
+	}
+	if err := s.Delivered(ctx, "x", "am", t0); err != nil {
+		t.Fatal(err)
+	}
+	due, _ = s.Due(ctx, t0.Add(2*time.Hour), 10)
+	if len(due) != 1 || due[0].AlertID != "x-resolved" || due[0].Channel != "am" {
+		t.Fatalf("Due after x reached am = %+v; want x-resolved on am only", due)
+	}
+	if err := s.Delivered(ctx, "x", "hook", t0); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := s.Due(ctx, t0.Add(2*time.Hour), 10); len(due) != 2 {
+		t.Fatalf("Due after x reached hook = %+v; want x-resolved on both", due)
+	}
+	// the oldest waiting delivery became due when x-resolved was created
+	if _, oldest, _ := s.Outbox(ctx); !oldest.Equal(t0.Add(-30 * time.Minute)) {
+		t.Fatalf("Outbox oldest = %v, want %v", oldest, t0.Add(-30*time.Minute))
 	}
 }
