@@ -12,6 +12,8 @@ func BenchmarkMatch(b *testing.B) {
 		"short_miss": "Nothing to see here, just a regular post about the weather today.",
 		"long_miss":  strings.Repeat("Lorem ipsum dolor sit amet, consectetur adipiscing elit. ", 40),
 		"unicode":    "Überwind Straße 東京タワーに行った 🚀 northwind’s café",
+		// Latin Extended-B and Extended Additional letters (Romanian, Vietnamese).
+		"latin_ext": "Phở ở Hà Nội, Brașov și Timișoara: Nguyễn Văn An uống cà phê ở Đà Nẵng",
 	}
 	for name, text := range texts {
 		b.Run(name, func(b *testing.B) {
