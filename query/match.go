@@ -14,8 +14,8 @@ import (
 //     Japanese are written without spaces: a multi-character query word then
 //     becomes a phrase of characters and matches inside running text;
 //   - case is folded (unicode.ToLower, ß→ss, final ς→σ, fullwidth ASCII→ASCII)
-//     and Latin diacritics are removed (é→e, ü→u), because people often type
-//     brand names without accents.
+//     and Latin diacritics are removed (é→e, ü→u, ș→s, ễ→e), precomposed or
+//     combining, because people often type brand names without accents.
 
 // decodeRune decodes the rune at s[i]; invalid bytes decode as utf8.RuneError
 // with size 1 and are treated as separators.
@@ -57,20 +57,25 @@ func isSolo(r rune) bool {
 	return r >= 0x3040 && (unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r))
 }
 
-// latinBase maps lowercase Latin-1 and Latin Extended-A letters that have a
-// canonical decomposition to their base letter; letters such as ø, æ, ł and
-// đ have none and stay distinct, as in Unicode normalisation.
-var latinBase = func() map[rune]rune {
-	const pairs = "àaáaâaãaäaåaçcèeéeêeëeìiíiîiïiñnòoóoôoõoöoùuúuûuüuýyÿy" +
-		"āaăaąaćcĉcċcčcďdēeĕeėeęeěeĝgğgġgģgĥhĩiīiĭiįiĵjķkĺlļlľlńnņnňnōoŏoőo" +
-		"ŕrŗrřrśsŝsşsšsţtťtũuūuŭuůuűuųuŵwŷyźzżzžz"
-	m := map[rune]rune{}
-	rs := []rune(pairs)
-	for i := 0; i+1 < len(rs); i += 2 {
-		m[rs[i]] = rs[i+1]
+//go:generate go test -run TestLatinBaseTable -update
+
+// latinBase returns the base letter of a lowercase Latin letter that has a
+// canonical decomposition (é→e, ș→s, ǎ→a, ở→o), or r. Letters such as ø, æ,
+// ł and đ have none and stay distinct, as in Unicode normalisation. The
+// tables are generated from x/text's normalisation data so that the binary
+// does not carry all of it for a few hundred letters.
+func latinBase(r rune) rune {
+	var b rune
+	if i := uint32(r - 0x00C0); i < uint32(len(latinBase00)) {
+		b = latinBase00[i]
+	} else if i := uint32(r - 0x1E00); i < uint32(len(latinBase1E)) {
+		b = latinBase1E[i]
 	}
-	return m
-}()
+	if b == 0 {
+		return r
+	}
+	return b
+}
 
 // appendFold appends the normalised form of r (possibly nothing) to b.
 func appendFold(b []byte, r rune) []byte {
@@ -83,7 +88,9 @@ func appendFold(b []byte, r rune) []byte {
 	switch {
 	case r >= 0xFF10 && r <= 0xFF19, r >= 0xFF21 && r <= 0xFF3A, r >= 0xFF41 && r <= 0xFF5A:
 		return appendFold(b, r-0xFEE0)
-	case r >= 0x0300 && r <= 0x036F: // combining diacritics (decomposed input)
+	case r >= 0x0300 && r <= 0x036F:
+		// Combining diacritics in decomposed input. This block holds every
+		// mark a Latin canonical decomposition uses (TestFoldLatinDecomposed).
 		return b
 	}
 	r = unicode.ToLower(r)
@@ -93,12 +100,7 @@ func appendFold(b []byte, r rune) []byte {
 	case 'ς':
 		r = 'σ'
 	}
-	if r >= 0xE0 && r <= 0x17F {
-		if base, ok := latinBase[r]; ok {
-			r = base
-		}
-	}
-	return utf8.AppendRune(b, r)
+	return utf8.AppendRune(b, latinBase(r))
 }
 
 type span struct{ s, e int32 }

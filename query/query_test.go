@@ -133,6 +133,18 @@ func TestMatch(t *testing.T) {
 		{"uberwind", []string{"Überwind"}, nil},
 		{"Straße", []string{"STRASSE", "straße", "Strasse"}, []string{"Stra", "Straßen"}},
 		{"café", []string{"CAFE", "Café!", "cafe\u0301"}, []string{"cafés"}},
+		// Latin Extended-B and Extended Additional, precomposed and decomposed.
+		{"brasov", []string{"Brașov", "BRAȘOV", "Bras\u0326ov", "Braşov", "Bras\u0327ov"}, []string{"Bras"}},
+		{"Timișoara", []string{"timisoara", "TIMIȘOARA", "Timis\u0326oara", "Timişoara"}, nil},
+		{"pho", []string{"Phở", "PHỞ", "Pho\u031b\u0309", "Phơ\u0309"}, []string{"phong"}},
+		{"nguyen", []string{"Nguyễn", "NGUYỄN", "Nguye\u0302\u0303n", "Nguyê\u0303n"}, nil},
+		{"Nguyễn", []string{"nguyen"}, nil},
+		{"pinyin", []string{"pǐnyīn", "PǏNYĪN"}, nil},
+		// Letters without a canonical decomposition stay distinct, also when
+		// they carry one (ǿ is ø with an acute).
+		{"łódź", []string{"ŁÓDŹ", "łodz"}, []string{"lodz"}},
+		{"đà nẵng", []string{"ĐÀ NẴNG", "đa nang"}, []string{"da nang"}},
+		{"søren", []string{"SØREN", "sǿren", "SǾREN"}, []string{"soren"}},
 		{"東京", []string{"東京タワーに行った", "私は東京へ"}, []string{"京都", "東"}},
 		{"ノースウィンド", []string{"ノースウィンドの新製品"}, []string{"ノース"}},
 		{"Москва", []string{"в МОСКВА!"}, []string{"Москвa-река"[:0] + "Москвы"}},
