@@ -151,3 +151,18 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+func TestProblemsOrderIsStable(t *testing.T) {
+	doc := `brands: [{name: acme, query: acme}]
+sources: [{name: hn, type: hackernews, feeds: [https://a.example], api: v2, bearer_token: t, client_id: c,
+  access_token: a, hashtags: [acme], identifier: i, app_password: p}]
+sentiment: {lexicon: {awful: -9, great: 9, meh: 5, woe: -5}}
+`
+	_, err := Load([]byte(doc), env(nil))
+	first := err.Error()
+	for i := 0; i < 20; i++ {
+		if _, err := Load([]byte(doc), env(nil)); err.Error() != first {
+			t.Fatalf("problems changed order:\n%s\nthen\n%s", first, err)
+		}
+	}
+}

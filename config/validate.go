@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -187,8 +188,13 @@ func (c *Config) validate(unset map[string]string) Problems {
 	if nb, pa := *c.Sentiment.NegativeBelow, *c.Sentiment.PositiveAbove; nb < -1 || nb > 1 || pa < -1 || pa > 1 || nb >= pa {
 		v.addf("sentiment", "thresholds must satisfy -1 <= negative_below < positive_above <= 1")
 	}
-	for k, s := range c.Sentiment.Lexicon {
-		if s < -4 || s > 4 {
+	words := make([]string, 0, len(c.Sentiment.Lexicon))
+	for k := range c.Sentiment.Lexicon {
+		words = append(words, k)
+	}
+	sort.Strings(words) // a stable order of problems
+	for _, k := range words {
+		if s := c.Sentiment.Lexicon[k]; s < -4 || s > 4 {
 			v.addf("sentiment.lexicon."+k, "valence %v outside [-4, 4]", s)
 		}
 	}
@@ -241,16 +247,20 @@ func (s *Source) validate(v *validator, p string, names, brands map[string]bool)
 		}
 		return
 	}
-	set := map[string]bool{
-		"feeds": len(s.Feeds) > 0, "preset": s.Preset != "", "api": s.API != "",
-		"bearer_token": s.BearerToken != "", "client_id": s.ClientID != "", "client_secret": s.ClientSecret != "",
-		"auth_endpoint": s.AuthEndpoint != "",
-		"access_token":  s.AccessToken != "", "hashtags": len(s.Hashtags) > 0,
-		"identifier": s.Identifier != "", "app_password": s.AppPassword != "",
+	// A slice, not a map: check-config prints problems in a stable order.
+	set := []struct {
+		field string
+		isSet bool
+	}{
+		{"feeds", len(s.Feeds) > 0}, {"preset", s.Preset != ""}, {"api", s.API != ""},
+		{"bearer_token", s.BearerToken != ""}, {"client_id", s.ClientID != ""}, {"client_secret", s.ClientSecret != ""},
+		{"auth_endpoint", s.AuthEndpoint != ""},
+		{"access_token", s.AccessToken != ""}, {"hashtags", len(s.Hashtags) > 0},
+		{"identifier", s.Identifier != ""}, {"app_password", s.AppPassword != ""},
 	}
-	for f, isSet := range set {
-		if isSet && !contains(fields, f) {
-			v.addf(p+"."+f, "not valid for source type %s", s.Type)
+	for _, f := range set {
+		if f.isSet && !contains(fields, f.field) {
+			v.addf(p+"."+f.field, "not valid for source type %s", s.Type)
 		}
 	}
 
