@@ -339,17 +339,17 @@ func (a *Alerts) validate(v *validator, c *Config) {
 			v.addf(p+".channels", "at least one channel is required")
 		}
 		for j, ch := range r.Channels {
-			if !channels[ch] {
+			if !channels[ch] && !v.namesLost("alerts.channels") {
 				v.addf(fmt.Sprintf("%s.channels[%d]", p, j), "undefined channel %q", ch)
 			}
 		}
 		for j, b := range r.Brands {
-			if !brands[b] {
+			if !brands[b] && !v.namesLost("brands") {
 				v.addf(fmt.Sprintf("%s.brands[%d]", p, j), "unknown brand %q", b)
 			}
 		}
 		for j, s := range r.Sources {
-			if !sources[s] {
+			if !sources[s] && !v.namesLost("sources") {
 				v.addf(fmt.Sprintf("%s.sources[%d]", p, j), "unknown source %q", s)
 			}
 		}

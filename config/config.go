@@ -144,7 +144,9 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	}
 	v, err := model.ParseDuration(s)
 	if err != nil {
-		return fmt.Errorf("invalid duration %q", s)
+		// A TypeError, unlike any other error, lets the decoder go on with
+		// the rest of the document, so every problem is reported at once.
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: invalid duration %q", n.Line, s)}}
 	}
 	*d = Duration(v)
 	return nil
@@ -187,7 +189,7 @@ func Load(b []byte, lookup func(string) (string, bool)) (*Config, error) {
 		}
 		return nil, Problems{"config: " + strings.TrimPrefix(err.Error(), "yaml: ")}
 	}
-	l := &loader{lookup: lookup, unset: map[string]string{}, lines: map[int]string{}}
+	l := &loader{lookup: lookup, unset: map[string]string{}, lines: map[int]string{}, terrs: map[string][]string{}, dups: map[string]int{}}
 	var probs Problems
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
@@ -199,13 +201,20 @@ func Load(b []byte, lookup func(string) (string, bool)) (*Config, error) {
 	probs = append(probs, l.walk(root, "", typeOfConfig)...)
 	var cfg Config
 	if err := root.Decode(&cfg); err != nil {
-		probs = append(probs, l.decodeProblems(err)...)
+		dp, placed := l.decodeProblems(err)
+		probs = append(probs, dp...)
+		if !placed {
+			// Part of the document is missing from cfg and we cannot tell
+			// which: validating it would report problems that are not there.
+			return nil, probs
+		}
 	}
-	if len(probs) > 0 {
-		return nil, probs
-	}
+	// Validate even when the document has problems already, so that one
+	// run of check-config shows them all; fields that did not decode are
+	// left out of validation, as their zero values would only mislead.
 	cfg.applyDefaults()
-	if probs := cfg.validate(l.unset); len(probs) > 0 {
+	probs = append(probs, cfg.validate(l.unset, l.failed)...)
+	if len(probs) > 0 {
 		return nil, probs
 	}
 	return &cfg, nil

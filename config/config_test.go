@@ -166,3 +166,68 @@ sentiment: {lexicon: {awful: -9, great: 9, meh: 5, woe: -5}}
 		}
 	}
 }
+
+// TestDecodeAndValidationProblemsTogether: a key the decoder cannot place
+// must not hide the problems validation finds elsewhere, and a field that
+// did not decode is reported once, not again as a follow-on of its zero value.
+func TestDecodeAndValidationProblemsTogether(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		doc  string
+		want Problems
+	}{
+		{"unknown key and bad cron", `brands: [{name: acme, query: acme}]
+sources: [{name: hn, type: hackernews, schedule: "*/61 * * * *"}]
+colour: blue
+`, Problems{
+			"colour: unknown field (line 3)",
+			`sources[0].schedule: invalid cron expression "*/61 * * * *": step 61 out of range`,
+		}},
+		{"type errors in a flow mapping, no follow-ons", `brands: [{name: acme, query: acme}]
+sources: [{name: [hn], type: hackernews, timeout: soon, max_pages: lots}, {name: rss, type: rss}]
+`, Problems{
+			"sources[0].name: cannot unmarshal !!seq into string",
+			`sources[0].timeout: invalid duration "soon"`,
+			"sources[0].max_pages: cannot unmarshal !!str `lots` into int",
+			"sources[1].feeds: at least one feed URL is required (or preset: google_news)",
+		}},
+		{"whole lists that did not decode", `brands: {acme: acme}
+sources: [hn, {name: b, type: hackernews, brands: [acme]}]
+alerts:
+  channels: [{name: [chat], type: slack, webhook_url: "https://hooks.example/x"}]
+  rules: [{name: r, type: negative_mention, channels: [chat], sources: [hn], brands: [acme]}, {name: s, type: nope, channels: []}]
+`, Problems{
+			"brands: cannot unmarshal !!map into []config.Brand",
+			"sources[0]: cannot unmarshal !!str `hn` into config.Source",
+			"alerts.channels[0].name: cannot unmarshal !!seq into string",
+			`alerts.rules[1].type: unknown rule type "nope" (want negative_mention, volume_spike, negative_share or source_silent)`,
+			"alerts.rules[1].channels: at least one channel is required",
+		}},
+		{"duplicate key reported once", `brands: [{name: acme, query: acme}]
+sentiment: {lexicon: {meh: 1, meh: 9, meh: 2, fine: 9}, mode: afinn}
+`, Problems{
+			"sentiment.lexicon.meh: duplicate key",
+			"sentiment.lexicon.meh: duplicate key",
+			`sentiment.mode: unknown mode "afinn" (want reputation or vader)`,
+		}},
+		{"duplicate key leaves its mapping undecoded", `brands: [{name: acme, query: acme}]
+sources: [{name: hn, type: hackernews, name: hn2}]
+alerts: {channels: [], rules: [{name: r, type: negative_mention, channels: [nope], sources: [hn]}]}
+brands: []
+`, Problems{
+			"sources[0].name: duplicate key",
+			"brands: duplicate key",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load([]byte(tc.doc), env(nil))
+			var probs Problems
+			if !errors.As(err, &probs) {
+				t.Fatalf("Load = %v, want Problems", err)
+			}
+			if strings.Join(probs, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("problems:\n%s\nwant:\n%s", probs, tc.want)
+			}
+		})
+	}
+}

@@ -15,12 +15,16 @@ var typeOfConfig = reflect.TypeOf(Config{})
 
 // loader walks the YAML tree before decoding: it rejects unknown keys with
 // their field path (yaml.v3's KnownFields only gives a line number), expands
-// ${VAR} in scalars, and remembers which line holds which path so that type
-// errors from the decoder can name the field too.
+// ${VAR} in scalars, and decodes each leaf on its own so that type errors from
+// the decoder can name their field, even where a flow mapping puts several
+// fields on one line.
 type loader struct {
 	lookup func(string) (string, bool)
-	unset  map[string]string // field path -> unset variable
-	lines  map[int]string    // line -> field path
+	unset  map[string]string   // field path -> unset variable
+	lines  map[int]string      // line -> field path, for errors the walk did not see
+	terrs  map[string][]string // decoder message -> field paths, in document order
+	failed []string            // field paths whose value did not decode; "" is the whole document
+	dups   map[string]int      // decoder messages of duplicate keys the walk reported
 }
 
 func join(path, key string) string {
@@ -36,6 +40,7 @@ func (l *loader) walk(n *yaml.Node, path string, t reflect.Type) Problems {
 		t = t.Elem()
 	}
 	if n.Kind == yaml.AliasNode {
+		l.failed = append(l.failed, path) // not expanded: nothing to validate
 		return Problems{fmt.Sprintf("%s: YAML aliases are not supported", path)}
 	}
 	switch n.Kind {
@@ -50,10 +55,12 @@ func (l *loader) walk(n *yaml.Node, path string, t reflect.Type) Problems {
 				l.unset[path] = missing
 			}
 		}
+		l.check(n, path, t)
 		return nil
 	case yaml.SequenceNode:
 		if t.Kind() != reflect.Slice {
-			return nil // the decoder reports the type mismatch
+			l.check(n, path, t)
+			return nil
 		}
 		for i, c := range n.Content {
 			p := fmt.Sprintf("%s[%d]", path, i)
@@ -62,36 +69,55 @@ func (l *loader) walk(n *yaml.Node, path string, t reflect.Type) Problems {
 		}
 		return probs
 	case yaml.MappingNode:
-		switch t.Kind() {
-		case reflect.Map:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i], n.Content[i+1]
-				p := join(path, k.Value)
-				l.lines[k.Line] = p
-				probs = append(probs, l.walk(v, p, t.Elem())...)
-			}
-		case reflect.Struct:
-			fields := yamlFields(t)
-			seen := map[string]bool{}
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i], n.Content[i+1]
-				p := join(path, k.Value)
-				l.lines[k.Line] = p
-				if seen[k.Value] {
-					probs = append(probs, fmt.Sprintf("%s: duplicate key", p))
-					continue
+		if t.Kind() != reflect.Map && t.Kind() != reflect.Struct {
+			l.check(n, path, t)
+			return nil
+		}
+		var fields map[string]reflect.Type
+		if t.Kind() == reflect.Struct {
+			fields = yamlFields(t)
+		}
+		seen := map[string][]int{} // key -> lines
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			p := join(path, k.Value)
+			l.lines[k.Line] = p
+			if before, ok := seen[k.Value]; ok {
+				probs = append(probs, fmt.Sprintf("%s: duplicate key", p))
+				// The decoder reports it too, once per earlier occurrence
+				// and with a line only, and leaves the whole mapping
+				// undecoded: nothing in it can be validated.
+				for _, line := range before {
+					l.dups[fmt.Sprintf("line %d: mapping key %q already defined at line %d", k.Line, k.Value, line)]++
 				}
-				seen[k.Value] = true
-				ft, ok := fields[k.Value]
-				if !ok {
-					probs = append(probs, fmt.Sprintf("%s: unknown field (line %d)", p, k.Line))
-					continue
-				}
-				probs = append(probs, l.walk(v, p, ft)...)
+				seen[k.Value] = append(before, k.Line)
+				l.failed = append(l.failed, path)
+				continue
 			}
+			seen[k.Value] = []int{k.Line}
+			var ft reflect.Type
+			if fields == nil {
+				ft = t.Elem()
+			} else if ft = fields[k.Value]; ft == nil {
+				probs = append(probs, fmt.Sprintf("%s: unknown field (line %d)", p, k.Line))
+				continue
+			}
+			probs = append(probs, l.walk(v, p, ft)...)
 		}
 	}
 	return probs
+}
+
+// check decodes a node the walk does not descend into on its own and
+// remembers the path of each type error, which the decoder of the whole
+// document reports with a line number only.
+func (l *loader) check(n *yaml.Node, path string, t reflect.Type) {
+	var te *yaml.TypeError
+	if err := n.Decode(reflect.New(t).Interface()); errors.As(err, &te) {
+		for _, e := range te.Errors {
+			l.terrs[e] = append(l.terrs[e], path)
+		}
+	}
 }
 
 func yamlFields(t reflect.Type) map[string]reflect.Type {
@@ -113,22 +139,48 @@ func yamlFields(t reflect.Type) map[string]reflect.Type {
 var lineRef = regexp.MustCompile(`^line (\d+): (.*)$`)
 
 // decodeProblems turns yaml.v3's "line N: cannot unmarshal ..." into
-// "path: cannot unmarshal ..." where the line is known.
-func (l *loader) decodeProblems(err error) Problems {
+// "path: cannot unmarshal ..." and records the path as failed. It reports
+// whether every problem could be given a path: only then is the decoded
+// config complete enough to validate without guessing.
+func (l *loader) decodeProblems(err error) (Problems, bool) {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
-		return Problems{"config: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+		return Problems{"config: " + strings.TrimPrefix(err.Error(), "yaml: ")}, false
 	}
 	var probs Problems
+	placed := true
 	for _, e := range te.Errors {
-		if m := lineRef.FindStringSubmatch(e); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			if p, ok := l.lines[line]; ok {
-				probs = append(probs, fmt.Sprintf("%s: %s", p, m[2]))
-				continue
-			}
+		m := lineRef.FindStringSubmatch(e)
+		if m == nil {
+			probs = append(probs, "config: "+e)
+			placed = false
+			continue
 		}
-		probs = append(probs, "config: "+e)
+		if l.dups[e] > 0 {
+			l.dups[e]--
+			continue // the walk reported the duplicate key with its path
+		}
+		p, ok := "", false
+		if paths := l.terrs[e]; len(paths) > 0 {
+			p, ok = paths[0], true
+			l.terrs[e] = paths[1:]
+			l.failed = append(l.failed, p)
+		} else if p, ok = l.lines[atoi(m[1])]; ok {
+			// A type error the walk did not foresee: the line may hold
+			// more than one field, so the path is a guess.
+			placed = false
+		}
+		if !ok {
+			probs = append(probs, "config: "+e)
+			placed = false
+			continue
+		}
+		probs = append(probs, fmt.Sprintf("%s: %s", p, m[2]))
 	}
-	return probs
+	return probs, placed
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }

@@ -95,12 +95,60 @@ var nameRE = regexp.MustCompile(`^[a-z0-9_-]+$`)
 
 // validator collects problems; each names its field path.
 type validator struct {
-	probs Problems
-	unset map[string]string
+	probs  []problem
+	unset  map[string]string
+	failed []string // fields whose value did not decode; their problem is reported already
 }
 
+type problem struct{ path, msg string }
+
 func (v *validator) addf(path, format string, args ...any) {
-	v.probs = append(v.probs, path+": "+fmt.Sprintf(format, args...))
+	v.probs = append(v.probs, problem{path, fmt.Sprintf(format, args...)})
+}
+
+// under reports whether path is field or lies inside it; every path lies
+// inside "", the whole document.
+func under(path, field string) bool {
+	return field == "" || path == field || strings.HasPrefix(path, field+".") || strings.HasPrefix(path, field+"[")
+}
+
+func (v *validator) didNotDecode(path string) bool {
+	for _, f := range v.failed {
+		if under(path, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// namesLost reports whether a name in list (brands, sources,
+// alerts.channels) may be missing because it did not decode, in which case
+// a reference to an undefined name is no news.
+func (v *validator) namesLost(list string) bool {
+	for _, f := range v.failed {
+		if under(list, f) {
+			return true
+		}
+		if rest, ok := strings.CutPrefix(f, list+"["); ok {
+			if _, after, _ := strings.Cut(rest, "]"); after == "" || after == ".name" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// result returns the problems in the order they were found, leaving out
+// those of fields that did not decode: a field with a type error is not
+// also "required".
+func (v *validator) result() Problems {
+	var out Problems
+	for _, p := range v.probs {
+		if !v.didNotDecode(p.path) {
+			out = append(out, p.path+": "+p.msg)
+		}
+	}
+	return out
 }
 
 // required reports an empty required field; for a ${VAR} that was unset it
@@ -138,8 +186,8 @@ func (v *validator) httpURL(path, value string, secret bool) {
 	}
 }
 
-func (c *Config) validate(unset map[string]string) Problems {
-	v := &validator{unset: unset}
+func (c *Config) validate(unset map[string]string, failed []string) Problems {
+	v := &validator{unset: unset, failed: failed}
 	switch c.Storage.Driver {
 	case "sqlite":
 		if c.Storage.DSN == "" {
@@ -199,7 +247,7 @@ func (c *Config) validate(unset map[string]string) Problems {
 		}
 	}
 	c.Alerts.validate(v, c)
-	return v.probs
+	return v.result()
 }
 
 func (s *Source) validate(v *validator, p string, names, brands map[string]bool) {
@@ -221,7 +269,7 @@ func (s *Source) validate(v *validator, p string, names, brands map[string]bool)
 		v.addf(p+".max_pages", "must be positive")
 	}
 	for j, b := range s.Brands {
-		if !brands[b] {
+		if !brands[b] && !v.namesLost("brands") {
 			v.addf(fmt.Sprintf("%s.brands[%d]", p, j), "unknown brand %q", b)
 		}
 	}
