@@ -164,6 +164,14 @@ func (a *Alerts) applyDefaults() {
 	}
 }
 
+// channelFields lists the type-specific channel fields each channel type uses.
+var channelFields = map[string][]string{
+	ChannelSlack:        {"webhook_url"},
+	ChannelWebhook:      {"url", "secret"},
+	ChannelAlertmanager: {"url"},
+	ChannelEmail:        {"smtp", "from", "to", "username", "password", "digest"},
+}
+
 // ruleFields lists the type-specific rule fields each rule type accepts.
 var ruleFields = map[string][]string{
 	RuleNegativeMention: {"below", "min_followers", "group_window"},
@@ -174,9 +182,6 @@ var ruleFields = map[string][]string{
 
 func (r *Rule) validateParams(v *validator, p string) {
 	fields, ok := ruleFields[r.Type]
-	if !ok {
-		return
-	}
 	set := map[string]bool{
 		"below": r.Below != nil, "min_followers": r.MinFollowers != 0, "group_window": r.GroupWindow != 0,
 		"interval": r.Interval != 0, "baseline": r.Baseline != "", "baseline_intervals": r.BaselineIntervals != 0,
@@ -185,9 +190,15 @@ func (r *Rule) validateParams(v *validator, p string) {
 	}
 	for _, f := range []string{"below", "min_followers", "group_window", "interval", "baseline", "baseline_intervals",
 		"threshold", "direction", "min_count", "window", "level", "min_volume", "for"} {
-		if set[f] && !contains(fields, f) {
-			v.addf(p+"."+f, "not valid for rule type %s", r.Type)
+		if !contains(fields, f) {
+			v.ignore(p + "." + f)
+			if set[f] && ok {
+				v.addf(p+"."+f, "not valid for rule type %s", r.Type)
+			}
 		}
+	}
+	if !ok {
+		return
 	}
 	if r.Cooldown < 0 {
 		v.addf(p+".cooldown", "must not be negative")
@@ -260,6 +271,14 @@ func (a *Alerts) validate(v *validator, c *Config) {
 		if ch.Timeout < 0 {
 			v.addf(p+".timeout", "must be positive")
 		}
+		for _, f := range []string{"webhook_url", "url", "secret", "smtp", "from", "to", "username", "password", "digest"} {
+			if !contains(channelFields[ch.Type], f) {
+				v.ignore(p + "." + f)
+			}
+		}
+		if _, unset := v.vars[p+".username"]; ch.Type == ChannelEmail && ch.Username == "" && !unset {
+			v.ignore(p + ".password") // sent only with a username
+		}
 		switch ch.Type {
 		case ChannelSlack:
 			v.required(p+".webhook_url", ch.WebhookURL.Value())
@@ -271,11 +290,8 @@ func (a *Alerts) validate(v *validator, c *Config) {
 			if ch.URL != "" {
 				v.httpURL(p+".url", ch.URL.Value(), true)
 			}
-			if env, ok := v.unset[p+".secret"]; ok {
-				v.addf(p+".secret", "environment variable %s is not set", env)
-			}
 		case ChannelEmail:
-			if _, _, err := net.SplitHostPort(ch.SMTP); err != nil {
+			if host, _, err := net.SplitHostPort(ch.SMTP); err != nil || host == "" { // ":587" would reach localhost
 				v.addf(p+".smtp", "invalid address %q: want host:port", ch.SMTP)
 			}
 			if _, err := mail.ParseAddress(ch.From); err != nil {

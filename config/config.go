@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -189,7 +190,7 @@ func Load(b []byte, lookup func(string) (string, bool)) (*Config, error) {
 		}
 		return nil, Problems{"config: " + strings.TrimPrefix(err.Error(), "yaml: ")}
 	}
-	l := &loader{lookup: lookup, unset: map[string]string{}, lines: map[int]string{}, terrs: map[string][]string{}, dups: map[string]int{}}
+	l := &loader{lookup: lookup, lines: map[int]string{}, terrs: map[string][]string{}, dups: map[string]int{}}
 	var probs Problems
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
@@ -223,17 +224,17 @@ func Load(b []byte, lookup func(string) (string, bool)) (*Config, error) {
 var envRef = regexp.MustCompile(`\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
 // expand replaces ${VAR} from the environment; $$ is a literal $. It returns
-// the first variable that is referenced but unset.
-func (l *loader) expand(s string) (string, string) {
-	var missing string
+// the variables that are referenced but unset, each once.
+func (l *loader) expand(s string) (string, []string) {
+	var missing []string
 	out := envRef.ReplaceAllStringFunc(s, func(m string) string {
 		if m == "$$" {
 			return "$"
 		}
 		name := m[2 : len(m)-1]
 		v, ok := l.lookup(name)
-		if !ok && missing == "" {
-			missing = name
+		if !ok && !slices.Contains(missing, name) {
+			missing = append(missing, name)
 		}
 		return v
 	})

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,6 +73,7 @@ func TestInvalid(t *testing.T) {
 		"duplicate-source":    `sources[1].name: duplicate source name "hn"`,
 		"endpoint":            `sources[0].endpoint: invalid URL "hn.algolia.com": must be an absolute http or https URL`,
 		"missing-secret":      "sources[0].bearer_token: required, but environment variable REPMON_TEST_UNSET_TOKEN is not set",
+		"partial-secret":      "alerts.channels[0].webhook_url: environment variable REPMON_TEST_UNSET_PATH is not set",
 		"undefined-channel":   `alerts.rules[0].channels[0]: undefined channel "marketing"`,
 		"sentiment-mode":      `sentiment.mode: unknown mode "afinn" (want reputation or vader)`,
 		"type-mismatch":       "sources[0].max_pages: cannot unmarshal !!str `lots` into int",
@@ -227,6 +229,84 @@ brands: []
 			}
 			if strings.Join(probs, "\n") != strings.Join(tc.want, "\n") {
 				t.Errorf("problems:\n%s\nwant:\n%s", probs, tc.want)
+			}
+		})
+	}
+}
+
+// TestUnsetVariables: a ${VAR} whose variable is unset is an error naming
+// the field and the variable wherever the field is used, whether the
+// variable is the whole value or part of it, and whether the field is
+// required or optional. The problem never shows the value.
+func TestUnsetVariables(t *testing.T) {
+	const head = "brands: [{name: acme, query: acme}]\n"
+	set := env(map[string]string{"SLACK_TEAM": "hunter2", "EMPTY": ""})
+	for _, tc := range []struct {
+		name string
+		doc  string
+		want Problems // nil: the config is valid
+	}{
+		{"part of a secret URL", `alerts:
+  channels:
+    - {name: chat, type: slack, webhook_url: "https://hooks.slack.com/services/${SLACK_TEAM}/${SLACK_HOOK}"}
+    - {name: am, type: alertmanager, url: "http://${AM_HOST}:9093"}
+    - {name: hook, type: webhook, url: "https://${HOOK_HOST}/${HOOK_PATH}"}
+  rules: [{name: neg, type: negative_mention, channels: [chat, am, hook]}]
+`, Problems{
+			"alerts.channels[0].webhook_url: environment variable SLACK_HOOK is not set",
+			"alerts.channels[1].url: environment variable AM_HOST is not set",
+			"alerts.channels[2].url: environment variables HOOK_HOST and HOOK_PATH are not set",
+		}},
+		{"whole required secret", "sources: [{name: x, type: x, bearer_token: '${X_TOKEN}'}]\n", Problems{
+			"sources[0].bearer_token: required, but environment variable X_TOKEN is not set",
+		}},
+		{"optional fields", `server: {api_token: "${API_TOKEN}"}
+sources: [{name: m, type: mastodon, endpoint: https://mastodon.social, access_token: "${MASTODON_TOKEN}"}]
+alerts: {channels: [{name: hook, type: webhook, url: https://example.com, secret: "${HOOK_SECRET}"}]}
+`, Problems{
+			"server.api_token: environment variable API_TOKEN is not set",
+			"sources[0].access_token: environment variable MASTODON_TOKEN is not set",
+			"alerts.channels[0].secret: environment variable HOOK_SECRET is not set",
+		}},
+		{"set but empty counts as set", "server: {api_token: \"${EMPTY}\"}\n", nil},
+		{"plain fields, before defaults hide them", `storage: {dsn: "${DB_PATH}"}
+sources: [{name: hn, type: hackernews, endpoint: "https://${HN_HOST}", user_agent: "repmon (by ${OWNER})"}]
+alerts: {channels: [{name: mail, type: email, smtp: "${SMTP_HOST}:587", from: a@example.com, to: [b@example.com], username: "${SMTP_USER}", password: pw}]}
+`, Problems{
+			"storage.dsn: environment variable DB_PATH is not set",
+			"sources[0].endpoint: environment variable HN_HOST is not set",
+			"sources[0].user_agent: environment variable OWNER is not set",
+			"alerts.channels[0].smtp: environment variable SMTP_HOST is not set",
+			"alerts.channels[0].username: environment variable SMTP_USER is not set",
+		}},
+		{"fields the type does not use", `sources: [{name: hn, type: hackernews, bearer_token: "${X_TOKEN}"}]
+alerts: {channels: [
+  {name: chat, type: slack, webhook_url: "https://hooks.slack.com/services/${SLACK_TEAM}", url: "${UNUSED}", secret: "${UNUSED}"},
+  {name: mail, type: email, smtp: "smtp.example.com:587", from: a@example.com, to: [b@example.com], password: "${SMTP_PASSWORD}"}]}
+`, nil},
+		{"a field the type rejects still says so", `sources: [{name: hn, type: hackernews, bearer_token: "t-${X_TOKEN}"}]
+`, Problems{"sources[0].bearer_token: not valid for source type hackernews"}},
+		{"empty host without any variable", `sources: [{name: hn, type: hackernews, endpoint: "http://:8080"}]
+alerts: {channels: [
+  {name: am, type: alertmanager, url: "http://:9093"},
+  {name: mail, type: email, smtp: ":587", from: a@example.com, to: [b@example.com]}]}
+`, Problems{
+			`sources[0].endpoint: invalid URL "http://:8080": must be an absolute http or https URL`,
+			"alerts.channels[0].url: invalid URL: must be an absolute http or https URL",
+			`alerts.channels[1].smtp: invalid address ":587": want host:port`,
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load([]byte(head+tc.doc), set)
+			var probs Problems
+			if err != nil && !errors.As(err, &probs) {
+				t.Fatalf("Load = %v, want Problems", err)
+			}
+			if strings.Join(probs, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("problems:\n%s\nwant:\n%s", probs, tc.want)
+			}
+			if strings.Contains(fmt.Sprint(err), "hunter2") {
+				t.Errorf("a secret leaked into %q", err)
 			}
 		})
 	}

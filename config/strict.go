@@ -20,7 +20,7 @@ var typeOfConfig = reflect.TypeOf(Config{})
 // fields on one line.
 type loader struct {
 	lookup func(string) (string, bool)
-	unset  map[string]string   // field path -> unset variable
+	unset  []unsetVar          // fields naming unset variables, in document order
 	lines  map[int]string      // line -> field path, for errors the walk did not see
 	terrs  map[string][]string // decoder message -> field paths, in document order
 	failed []string            // field paths whose value did not decode; "" is the whole document
@@ -51,8 +51,8 @@ func (l *loader) walk(n *yaml.Node, path string, t reflect.Type) Problems {
 				n.Tag = "" // let the expanded plain scalar resolve to int, bool, ...
 			}
 			n.Value = v
-			if missing != "" {
-				l.unset[path] = missing
+			if len(missing) > 0 {
+				l.unset = append(l.unset, unsetVar{path, missing})
 			}
 		}
 		l.check(n, path, t)

@@ -96,11 +96,50 @@ var nameRE = regexp.MustCompile(`^[a-z0-9_-]+$`)
 // validator collects problems; each names its field path.
 type validator struct {
 	probs  []problem
-	unset  map[string]string
-	failed []string // fields whose value did not decode; their problem is reported already
+	unset  []unsetVar          // in document order
+	vars   map[string][]string // the same, by field path
+	named  map[string]bool     // fields whose unset variables a problem names already
+	failed []string            // fields whose value did not decode; their problem is reported already
+	unused []string            // fields that the type of their source, channel or rule ignores
 }
 
 type problem struct{ path, msg string }
+
+// unsetVar is a field whose ${VAR} references name unset variables.
+type unsetVar struct {
+	path string
+	vars []string
+}
+
+func newValidator(unset []unsetVar, failed []string) *validator {
+	v := &validator{unset: unset, vars: map[string][]string{}, named: map[string]bool{}, failed: failed}
+	for _, u := range unset {
+		v.vars[u.path] = u.vars
+	}
+	return v
+}
+
+// notSet says which variables to export, never what the field holds: a
+// variable may be only part of a secret.
+func notSet(vars []string) string {
+	if len(vars) == 1 {
+		return "environment variable " + vars[0] + " is not set"
+	}
+	return "environment variables " + strings.Join(vars[:len(vars)-1], ", ") + " and " + vars[len(vars)-1] + " are not set"
+}
+
+// ignore records that the type of a source, channel or rule does not use
+// the field: an unset variable there changes nothing the monitor does.
+func (v *validator) ignore(path string) { v.unused = append(v.unused, path) }
+
+func (v *validator) isUnused(path string) bool {
+	for _, f := range v.unused {
+		if under(path, f) {
+			return true
+		}
+	}
+	return false
+}
 
 func (v *validator) addf(path, format string, args ...any) {
 	v.probs = append(v.probs, problem{path, fmt.Sprintf(format, args...)})
@@ -138,15 +177,27 @@ func (v *validator) namesLost(list string) bool {
 	return false
 }
 
-// result returns the problems in the order they were found, leaving out
-// those of fields that did not decode: a field with a type error is not
-// also "required".
+// result returns the problems in the order they were found, then every
+// unset variable of a field in use, in document order. It leaves out the
+// problems of fields that did not decode (a field with a type error is not
+// also "required") and of fields with an unset variable (their value is
+// known to be wrong, and "invalid URL" would only hide the cause).
 func (v *validator) result() Problems {
 	var out Problems
 	for _, p := range v.probs {
-		if !v.didNotDecode(p.path) {
-			out = append(out, p.path+": "+p.msg)
+		if v.didNotDecode(p.path) {
+			continue
 		}
+		if _, ok := v.vars[p.path]; ok && !v.named[p.path] && !v.isUnused(p.path) {
+			continue
+		}
+		out = append(out, p.path+": "+p.msg)
+	}
+	for _, u := range v.unset {
+		if v.named[u.path] || v.didNotDecode(u.path) || v.isUnused(u.path) {
+			continue
+		}
+		out = append(out, u.path+": "+notSet(u.vars))
 	}
 	return out
 }
@@ -157,8 +208,9 @@ func (v *validator) required(path, value string) {
 	if value != "" {
 		return
 	}
-	if env, ok := v.unset[path]; ok {
-		v.addf(path, "required, but environment variable %s is not set", env)
+	if vars, ok := v.vars[path]; ok {
+		v.addf(path, "required, but %s", notSet(vars))
+		v.named[path] = true
 		return
 	}
 	v.addf(path, "required")
@@ -177,7 +229,9 @@ func (v *validator) name(path, value, what string) {
 // carry credentials when secret is true.
 func (v *validator) httpURL(path, value string, secret bool) {
 	u, err := url.Parse(value)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	// Hostname, not Host: "http://:9093" has a port but no host, and would
+	// quietly reach localhost.
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
 		if secret {
 			v.addf(path, "invalid URL: must be an absolute http or https URL")
 			return
@@ -186,8 +240,8 @@ func (v *validator) httpURL(path, value string, secret bool) {
 	}
 }
 
-func (c *Config) validate(unset map[string]string, failed []string) Problems {
-	v := &validator{unset: unset, failed: failed}
+func (c *Config) validate(unset []unsetVar, failed []string) Problems {
+	v := newValidator(unset, failed)
 	switch c.Storage.Driver {
 	case "sqlite":
 		if c.Storage.DSN == "" {
@@ -200,9 +254,6 @@ func (c *Config) validate(unset map[string]string, failed []string) Problems {
 	}
 	if _, _, err := net.SplitHostPort(c.Server.Listen); err != nil {
 		v.addf("server.listen", "invalid address %q: want host:port", c.Server.Listen)
-	}
-	if env, ok := unset["server.api_token"]; ok {
-		v.addf("server.api_token", "environment variable %s is not set", env)
 	}
 
 	if len(c.Brands) == 0 {
@@ -286,15 +337,6 @@ func (s *Source) validate(v *validator, p string, names, brands map[string]bool)
 		TypeMastodon:   {"access_token", "hashtags"},
 		TypeBluesky:    {"identifier", "app_password"},
 	}
-	fields, ok := allowed[s.Type]
-	if !ok {
-		if s.Type == "" {
-			v.addf(p+".type", "required")
-		} else {
-			v.addf(p+".type", "unknown source type %q (want hackernews, rss, x, reddit, mastodon or bluesky)", s.Type)
-		}
-		return
-	}
 	// A slice, not a map: check-config prints problems in a stable order.
 	set := []struct {
 		field string
@@ -306,10 +348,22 @@ func (s *Source) validate(v *validator, p string, names, brands map[string]bool)
 		{"access_token", s.AccessToken != ""}, {"hashtags", len(s.Hashtags) > 0},
 		{"identifier", s.Identifier != ""}, {"app_password", s.AppPassword != ""},
 	}
+	fields, ok := allowed[s.Type]
 	for _, f := range set {
-		if f.isSet && !contains(fields, f.field) {
-			v.addf(p+"."+f.field, "not valid for source type %s", s.Type)
+		if !contains(fields, f.field) {
+			v.ignore(p + "." + f.field)
+			if f.isSet && ok {
+				v.addf(p+"."+f.field, "not valid for source type %s", s.Type)
+			}
 		}
+	}
+	if !ok {
+		if s.Type == "" {
+			v.addf(p+".type", "required")
+		} else {
+			v.addf(p+".type", "unknown source type %q (want hackernews, rss, x, reddit, mastodon or bluesky)", s.Type)
+		}
+		return
 	}
 
 	switch s.Type {
@@ -339,9 +393,6 @@ func (s *Source) validate(v *validator, p string, names, brands map[string]bool)
 	case TypeMastodon:
 		if s.Endpoint == "" {
 			v.addf(p+".endpoint", "required: the instance URL, e.g. https://mastodon.social")
-		}
-		if env, ok := v.unset[p+".access_token"]; ok {
-			v.addf(p+".access_token", "environment variable %s is not set", env)
 		}
 		for j, h := range s.Hashtags {
 			if h == "" || strings.ContainsAny(h, "# \t/") {

@@ -27,6 +27,15 @@ colour: blue
 				"sources[0].schedule: invalid cron expression \"*/61 * * * *\": step 61 out of range\n" +
 				"sources[1].feeds: at least one feed URL is required (or preset: google_news)\n",
 		},
+		{
+			"unset variable in part of a URL",
+			`brands: [{name: acme, query: acme}]
+alerts:
+  channels: [{name: am, type: alertmanager, url: "http://${REPMON_TEST_UNSET_AM_HOST}:9093"}]
+  rules: [{name: neg, type: negative_mention, channels: [am]}]
+`, 2,
+			"alerts.channels[0].url: environment variable REPMON_TEST_UNSET_AM_HOST is not set\n",
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "repmon.yml")
