@@ -34,6 +34,13 @@ type Page struct {
 	Cursor string
 	// More asks the runner to call Fetch again with Cursor in the same run.
 	More bool
+	// Skipped is why a part of the source (a feed, a search alternative, a
+	// stream) failed, when Fetch moved Cursor past it instead of returning
+	// the error, so that one broken part does not stop the others for good.
+	// The runner stores the page and reports Skipped in the run's result.
+	// Rate limits, authentication failures and a cancelled context concern
+	// the whole source and are returned as errors, never skipped.
+	Skipped error
 }
 
 // Collector fetches one source's posts for a brand.
@@ -44,6 +51,17 @@ type Page struct {
 // used by one run at a time per source, but must not keep a context.
 type Collector interface {
 	Fetch(ctx context.Context, b Brand, cursor string) (Page, error)
+}
+
+// skippable reports whether Fetch should move past a part of the source
+// (one of parts feeds, alternatives or streams) that failed with err, and
+// report it in Page.Skipped. Not for rate limits, authentication failures or
+// a cancelled run, which concern the whole source; and not for a source of
+// one part, where nothing waits behind it and returning the error keeps the
+// part's position for the next run.
+func skippable(ctx context.Context, err error, parts int) bool {
+	reason := ReasonOf(err)
+	return parts > 1 && reason != ReasonRateLimited && reason != ReasonAuth && ctx.Err() == nil
 }
 
 // Deps are what collectors are built with.

@@ -18,7 +18,8 @@ import (
 )
 
 // rss reads RSS and Atom feeds with mmcdole/gofeed. Each feed is one page of
-// a run, so a failing feed keeps what the others returned. Conditional GET
+// a run, so a failing feed keeps what the others returned, and the run moves
+// past it (Page.Skipped) rather than retrying it first on every run. Conditional GET
 // (ETag, Last-Modified) spares unchanged feeds; the validators live in the
 // cursor, stored with the items they cover.
 //
@@ -82,14 +83,40 @@ func (r *rss) Fetch(ctx context.Context, b Brand, cursor string) (Page, error) {
 	if cur.Feeds == nil {
 		cur.Feeds = map[string]rssValidator{}
 	}
-	if cur.Next >= len(r.feeds) {
+	if cur.Next >= len(r.feeds) || cur.Next < 0 {
 		cur.Next = 0
 	}
 	idx := cur.Next
-	key := r.feeds[idx] // validators are keyed by template: stable across endpoint overrides
-	req, err := newRequest(ctx, http.MethodGet, r.feedURL(r.feeds[idx], b), nil)
+	page, err := r.fetchFeed(ctx, b, idx, &cur)
 	if err != nil {
-		return Page{}, fmt.Errorf("rss: feed %d: %w", idx, err)
+		if !skippable(ctx, err, len(r.feeds)) {
+			return Page{}, err
+		}
+		// A dead, moved or broken feed (404, an HTML page, a parse error, a
+		// host that is down) concerns this feed only. Retrying it first on
+		// every run would starve the feeds after it for good, so move on and
+		// let the run report it; it is read again on the next pass.
+		page = Page{Skipped: err}
+	}
+	cur.Next = idx + 1
+	if cur.Next < len(r.feeds) {
+		page.More = true
+	} else {
+		cur.Next = 0
+	}
+	c, _ := json.Marshal(cur)
+	page.Cursor = string(c)
+	return page, nil
+}
+
+// fetchFeed reads feed idx and records its validators in cur.
+func (r *rss) fetchFeed(ctx context.Context, b Brand, idx int, cur *rssCursor) (Page, error) {
+	key := r.feeds[idx] // validators are keyed by template: stable across endpoint overrides
+	u := r.feedURL(key, b)
+	name := rssFeedName(idx, u)
+	req, err := newRequest(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return Page{}, fmt.Errorf("rss: %s: %w", name, err)
 	}
 	if v, ok := cur.Feeds[key]; ok {
 		if v.ETag != "" {
@@ -102,7 +129,7 @@ func (r *rss) Fetch(ctx context.Context, b Brand, cursor string) (Page, error) {
 	req.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5")
 	resp, err := r.c.Do(ctx, req)
 	if err != nil {
-		return Page{}, fmt.Errorf("rss: feed %d: %w", idx, err)
+		return Page{}, fmt.Errorf("rss: %s: %w", name, err)
 	}
 	defer resp.Body.Close()
 
@@ -110,20 +137,23 @@ func (r *rss) Fetch(ctx context.Context, b Brand, cursor string) (Page, error) {
 	if resp.StatusCode != http.StatusNotModified {
 		feed, err := gofeed.NewParser().Parse(resp.Body)
 		if err != nil {
-			return Page{}, fmt.Errorf("rss: feed %d: %w", idx, &Error{Source: r.c.source, Reason: ReasonBadResponse, Err: fmt.Errorf("parse: %w", err)})
+			return Page{}, fmt.Errorf("rss: %s: %w", name, &Error{Source: r.c.source, Reason: ReasonBadResponse, Err: fmt.Errorf("parse: %w", err)})
 		}
 		page.Posts = rssPosts(feed)
 		cur.Feeds[key] = rssValidator{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
 	}
-	cur.Next = idx + 1
-	if cur.Next < len(r.feeds) {
-		page.More = true
-	} else {
-		cur.Next = 0
-	}
-	c, _ := json.Marshal(cur)
-	page.Cursor = string(c)
 	return page, nil
+}
+
+// rssFeedName names a feed in errors and logs by its place in the
+// configuration and its host: the path and query of a private feed may
+// carry a token.
+func rssFeedName(idx int, feedURL string) string {
+	name := fmt.Sprintf("feeds[%d]", idx)
+	if u, err := url.Parse(feedURL); err == nil && u.Host != "" {
+		name += " (" + u.Host + ")"
+	}
+	return name
 }
 
 func rssPosts(feed *gofeed.Feed) []repmon.Post {

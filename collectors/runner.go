@@ -58,13 +58,19 @@ type Result struct {
 
 // Run collects every brand once. Errors are recorded, logged and returned in
 // Result; one failing brand does not stop the others, except for rate limits
-// and auth failures, which concern the whole source.
+// and auth failures, which concern the whole source. Parts of a source that
+// a collector skipped (Page.Skipped) fail the run in the same way, although
+// the rest of the source was collected.
 func (r *Runner) Run(ctx context.Context) Result {
 	start := r.Now()
 	res := Result{Outcome: metrics.ResultSuccess}
 	for _, b := range r.Brands {
-		n, err := r.runBrand(ctx, b)
+		n, skipped, err := r.runBrand(ctx, b)
 		res.Stored += n
+		if skipped != nil {
+			res.Err = errors.Join(res.Err, skipped)
+			res.Outcome = outcome(skipped, res.Outcome)
+		}
 		if err == nil {
 			continue
 		}
@@ -116,13 +122,14 @@ func outcome(err error, prev string) string {
 	return prev
 }
 
-func (r *Runner) runBrand(ctx context.Context, b Brand) (int, error) {
+// runBrand returns how many mentions it stored, the failures of parts the
+// collector skipped, and the error that stopped it.
+func (r *Runner) runBrand(ctx context.Context, b Brand) (stored int, skipped, err error) {
 	cursor, err := r.Store.Cursor(ctx, r.Source, b.Name)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	backfill := cursor == ""
-	stored := 0
 	maxPages := r.MaxPages
 	if maxPages <= 0 {
 		maxPages = 1
@@ -130,7 +137,10 @@ func (r *Runner) runBrand(ctx context.Context, b Brand) (int, error) {
 	for page := 0; page < maxPages; page++ {
 		p, err := r.Collector.Fetch(ctx, b, cursor)
 		if err != nil {
-			return stored, err
+			return stored, skipped, err
+		}
+		if p.Skipped != nil {
+			skipped = errors.Join(skipped, p.Skipped)
 		}
 		batch := store.Batch{Source: r.Source, Brand: b.Name, Cursor: p.Cursor, Mentions: r.mentions(b, p.Posts)}
 		if r.Alerts != nil {
@@ -139,7 +149,7 @@ func (r *Runner) runBrand(ctx context.Context, b Brand) (int, error) {
 		}
 		inserted, err := r.Store.Save(ctx, batch)
 		if err != nil {
-			return stored, err
+			return stored, skipped, err
 		}
 		stored += len(inserted)
 		if r.Metrics != nil {
@@ -154,7 +164,7 @@ func (r *Runner) runBrand(ctx context.Context, b Brand) (int, error) {
 			break
 		}
 	}
-	return stored, nil
+	return stored, skipped, nil
 }
 
 // mentions normalises, matches and scores the posts of one page. Posts the
