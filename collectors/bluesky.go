@@ -198,23 +198,25 @@ func (s *bluesky) Fetch(ctx context.Context, b Brand, cursor string) (Page, erro
 	if t, err := time.Parse(time.RFC3339Nano, cur.Since[q]); err == nil {
 		since = t.Add(-bskyOverlap)
 	}
-	body, err := s.search(ctx, q, since, cur.Cursor)
-	var e *Error
-	if err != nil && cur.Cursor != "" && errors.As(err, &e) && e.Status == http.StatusBadRequest {
-		// A cursor the API no longer accepts: restart the walk.
-		s.log.Warn("search cursor rejected, restarting walk", "brand", b.Name)
+	hits, next, err := s.searchPage(ctx, b, q, since, &cur)
+	if err != nil {
+		if !skippable(ctx, err, len(alts)) {
+			return Page{}, err
+		}
+		// One alternative that keeps failing must not stop the others for
+		// good: move on. Its since bound stays, so its next walk reads
+		// what this one missed.
+		page := Page{Skipped: fmt.Errorf("%w (search %q)", err, q)}
 		cur.Cursor, cur.Newest = "", ""
-		body, err = s.search(ctx, q, since, "")
-	}
-	if err != nil {
-		return Page{}, fmt.Errorf("bluesky: fetch page: %w", err)
-	}
-	hits, next, err := decodeBlueskySearch(body)
-	if err != nil {
-		return Page{}, fmt.Errorf("bluesky: fetch page: %w", badResponse(s.c, err))
-	}
-	if err := s.addFollowers(ctx, hits); err != nil {
-		return Page{}, fmt.Errorf("bluesky: fetch profiles: %w", err)
+		cur.Alt++
+		if cur.Alt < len(alts) {
+			page.More = true
+		} else {
+			cur.Alt = 0
+		}
+		c, _ := json.Marshal(cur)
+		page.Cursor = string(c)
+		return page, nil
 	}
 	page := Page{Posts: make([]repmon.Post, 0, len(hits))}
 	newest, _ := time.Parse(time.RFC3339Nano, cur.Newest)
@@ -245,6 +247,30 @@ func (s *bluesky) Fetch(ctx context.Context, b Brand, cursor string) (Page, erro
 	c, _ := json.Marshal(cur)
 	page.Cursor = string(c)
 	return page, nil
+}
+
+// searchPage reads the page of alternative q that cur points at, with the
+// authors' follower counts.
+func (s *bluesky) searchPage(ctx context.Context, b Brand, q string, since time.Time, cur *bskyCursor) ([]bskyPost, string, error) {
+	body, err := s.search(ctx, q, since, cur.Cursor)
+	var e *Error
+	if err != nil && cur.Cursor != "" && errors.As(err, &e) && e.Status == http.StatusBadRequest {
+		// A cursor the API no longer accepts: restart the walk.
+		s.log.Warn("search cursor rejected, restarting walk", "brand", b.Name)
+		cur.Cursor, cur.Newest = "", ""
+		body, err = s.search(ctx, q, since, "")
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("bluesky: fetch page: %w", err)
+	}
+	hits, next, err := decodeBlueskySearch(body)
+	if err != nil {
+		return nil, "", fmt.Errorf("bluesky: fetch page: %w", badResponse(s.c, err))
+	}
+	if err := s.addFollowers(ctx, hits); err != nil {
+		return nil, "", fmt.Errorf("bluesky: fetch profiles: %w", err)
+	}
+	return hits, next, nil
 }
 
 func (s *bluesky) search(ctx context.Context, q string, since time.Time, cursor string) ([]byte, error) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,6 +46,10 @@ type hnCursor struct {
 	Before int64 `json:"before,omitempty"` // upper bound of the next window, 0 for none
 	Max    int64 `json:"max,omitempty"`    // newest created_at_i seen in this walk
 	Floor  int64 `json:"floor,omitempty"`  // lower bound of this walk's windows
+	// Behind holds the lower bound of an alternative's windows while it lags
+	// behind After: a walk moved past it after it failed, and it catches up
+	// from there once it answers again.
+	Behind map[string]int64 `json:"behind,omitempty"`
 }
 
 type hnResponse struct {
@@ -85,13 +90,17 @@ func (h *hackerNews) Fetch(ctx context.Context, b Brand, cursor string) (Page, e
 			cur.Floor -= int64(hnOverlap / time.Second)
 		}
 	}
+	q := alts[cur.Alt]
 	after := cur.Floor
+	if f, ok := cur.Behind[q]; ok && f < after {
+		after = f
+	}
 	filters := "created_at_i>" + strconv.FormatInt(after, 10)
 	if cur.Before > 0 {
 		filters += ",created_at_i<=" + strconv.FormatInt(cur.Before, 10)
 	}
 	v := url.Values{}
-	v.Set("query", alts[cur.Alt])
+	v.Set("query", q)
 	v.Set("tags", "(story,comment)")
 	v.Set("numericFilters", filters)
 	v.Set("hitsPerPage", strconv.Itoa(hnHitsPerPage))
@@ -101,7 +110,18 @@ func (h *hackerNews) Fetch(ctx context.Context, b Brand, cursor string) (Page, e
 	}
 	var resp hnResponse
 	if err := h.c.getJSON(ctx, req, &resp); err != nil {
-		return Page{}, err
+		if !skippable(ctx, err, len(alts)) {
+			return Page{}, err
+		}
+		// One alternative that keeps failing (a query Algolia rejects, a
+		// broken answer) must not stop the others for good: move on, and
+		// keep its windows' lower bound so that nothing it missed is lost.
+		if cur.Behind == nil {
+			cur.Behind = map[string]int64{}
+		}
+		cur.Behind[q] = after
+		page := Page{Skipped: fmt.Errorf("hackernews: search %q: %w", q, err)}
+		return h.nextAlt(page, cur, alts), nil
 	}
 	page := Page{Posts: make([]repmon.Post, 0, len(resp.Hits))}
 	oldest := int64(0)
@@ -135,18 +155,37 @@ func (h *hackerNews) Fetch(ctx context.Context, b Brand, cursor string) (Page, e
 		}
 		cur.Before = next
 		page.More = true
-	} else if cur.Alt+1 < len(alts) {
+		c, _ := json.Marshal(cur)
+		page.Cursor = string(c)
+		return page, nil
+	}
+	delete(cur.Behind, q) // caught up
+	return h.nextAlt(page, cur, alts), nil
+}
+
+// nextAlt moves cur to the next alternative, or ends the walk after the
+// last one, and sets page's cursor.
+func (h *hackerNews) nextAlt(page Page, cur hnCursor, alts []string) Page {
+	if cur.Alt+1 < len(alts) {
 		cur.Alt, cur.Before = cur.Alt+1, 0
 		page.More = true
 	} else {
 		if cur.Max > cur.After {
 			cur.After = cur.Max
 		}
-		cur = hnCursor{After: cur.After}
+		for q := range cur.Behind {
+			if !slices.Contains(alts, q) {
+				delete(cur.Behind, q) // no longer in the brand query
+			}
+		}
+		if len(cur.Behind) == 0 {
+			cur.Behind = nil
+		}
+		cur = hnCursor{After: cur.After, Behind: cur.Behind}
 	}
 	c, _ := json.Marshal(cur)
 	page.Cursor = string(c)
-	return page, nil
+	return page
 }
 
 func hnText(title, story, comment *string) string {

@@ -143,7 +143,12 @@ func (m *mastodon) Fetch(ctx context.Context, b Brand, cursor string) (Page, err
 		page.Posts, done, err = m.readTag(ctx, s.key, floor, &cur)
 	}
 	if err != nil {
-		return Page{}, err
+		if !skippable(ctx, err, len(streams)) {
+			return Page{}, err
+		}
+		// One stream that keeps failing must not stop the others for good:
+		// move on. Its position stays, so it resumes there next time.
+		page, done = Page{Skipped: err}, true
 	}
 	if done {
 		cur.Next++
@@ -205,11 +210,11 @@ func (m *mastodon) readSearch(ctx context.Context, q, floor string, cur *mastodo
 	}
 	body, _, err := m.get(ctx, "/api/v2/search?"+v.Encode())
 	if err != nil {
-		return nil, false, fmt.Errorf("mastodon: fetch page (search): %w", err)
+		return nil, false, fmt.Errorf("mastodon: fetch page (search %q): %w", q, err)
 	}
 	posts, ids, err := decodeMastodonSearch(body)
 	if err != nil {
-		return nil, false, fmt.Errorf("mastodon: fetch page (search): %w", badResponse(m.c, err))
+		return nil, false, fmt.Errorf("mastodon: fetch page (search %q): %w", q, badResponse(m.c, err))
 	}
 	for _, id := range ids {
 		if w.Newest == "" || idLess(w.Newest, id) {
