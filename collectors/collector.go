@@ -30,9 +30,13 @@ type Page struct {
 	Posts []repmon.Post
 	// Cursor is stored in the same transaction as Posts. It must let the next
 	// Fetch resume right after this page: never past a post that is not in
-	// Posts or an earlier page.
+	// Posts or an earlier page. It must not start with "backfill:", which
+	// the runner uses to mark a first walk that is not complete.
 	Cursor string
 	// More asks the runner to call Fetch again with Cursor in the same run.
+	// A page without More ends a walk (every feed, alternative or stream
+	// read up to the present): the runner counts every page of the first
+	// walk of a brand as backfill, over as many runs as it takes.
 	More bool
 	// Skipped is why a part of the source (a feed, a search alternative, a
 	// stream) failed, when Fetch moved Cursor past it instead of returning

@@ -24,7 +24,8 @@ type Scorer interface {
 
 // AlertHook derives alerts from newly stored mentions. It runs inside the
 // store transaction, so it must be pure and fast. backfill is true for the
-// first run of a (source, brand), whose posts predate the monitor.
+// posts of the first walk of a (source, brand), which predate the monitor,
+// however many runs that walk takes.
 type AlertHook interface {
 	Alerts(inserted []repmon.Mention, backfill bool) []store.Alert
 }
@@ -125,11 +126,11 @@ func outcome(err error, prev string) string {
 // runBrand returns how many mentions it stored, the failures of parts the
 // collector skipped, and the error that stopped it.
 func (r *Runner) runBrand(ctx context.Context, b Brand) (stored int, skipped, err error) {
-	cursor, err := r.Store.Cursor(ctx, r.Source, b.Name)
+	saved, err := r.Store.Cursor(ctx, r.Source, b.Name)
 	if err != nil {
 		return 0, nil, err
 	}
-	backfill := cursor == ""
+	cursor, backfill := splitBackfill(saved)
 	maxPages := r.MaxPages
 	if maxPages <= 0 {
 		maxPages = 1
@@ -142,7 +143,12 @@ func (r *Runner) runBrand(ctx context.Context, b Brand) (stored int, skipped, er
 		if p.Skipped != nil {
 			skipped = errors.Join(skipped, p.Skipped)
 		}
-		batch := store.Batch{Source: r.Source, Brand: b.Name, Cursor: p.Cursor, Mentions: r.mentions(b, p.Posts)}
+		if p.Cursor != "" {
+			cursor = p.Cursor
+		}
+		// The page without More ends the walk: its posts are still backfill
+		// when the walk is the first, the next walk's are not.
+		batch := store.Batch{Source: r.Source, Brand: b.Name, Cursor: joinBackfill(cursor, backfill && p.More), Mentions: r.mentions(b, p.Posts)}
 		if r.Alerts != nil {
 			bf := backfill
 			batch.Alerts = func(inserted []repmon.Mention) []store.Alert { return r.Alerts.Alerts(inserted, bf) }
@@ -156,9 +162,6 @@ func (r *Runner) runBrand(ctx context.Context, b Brand) (stored int, skipped, er
 			for _, m := range inserted {
 				r.Metrics.ObserveMention(m)
 			}
-		}
-		if p.Cursor != "" {
-			cursor = p.Cursor
 		}
 		if !p.More {
 			break

@@ -74,7 +74,7 @@ type Source struct {
 	Timeout  Duration `yaml:"timeout"`   // per run
 	MaxPages int      `yaml:"max_pages"` // per brand and run
 	Brands   []string `yaml:"brands"`    // empty: every brand
-	Backfill Duration `yaml:"backfill"`  // how far back the first run of a brand looks
+	Backfill Duration `yaml:"backfill"`  // how far back the first walk of a brand looks
 
 	// rss
 	Feeds  []string `yaml:"feeds"`
