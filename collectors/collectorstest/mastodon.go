@@ -211,14 +211,28 @@ func (f *Mastodon) search(w http.ResponseWriter, r *http.Request) {
 
 var tagRE = regexp.MustCompile(`#(\w+)`)
 
+// contentHTML renders a post's text as Mastodon does: escaped, with each
+// hashtag linked. Hashtags are found in the text before escaping, so the
+// "#39" of an escaped apostrophe ("&#39;") is not taken for one.
+func contentHTML(domain, text string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range tagRE.FindAllStringSubmatchIndex(text, -1) {
+		tag := text[m[2]:m[3]]
+		b.WriteString(html.EscapeString(text[last:m[0]]))
+		b.WriteString(`<a href="https://` + domain + `/tags/` + strings.ToLower(tag) + `" class="mention hashtag" rel="tag">#<span>` + html.EscapeString(tag) + `</span></a>`)
+		last = m[1]
+	}
+	b.WriteString(html.EscapeString(text[last:]))
+	return b.String()
+}
+
 func (f *Mastodon) render(sel []mastodonStatus) []map[string]any {
 	d := f.domain()
 	out := make([]map[string]any, 0, len(sel))
 	for _, s := range sel {
 		id := strconv.FormatInt(s.id, 10)
-		content := "<p>" + tagRE.ReplaceAllStringFunc(html.EscapeString(s.Text), func(m string) string {
-			return `<a href="https://` + d + `/tags/` + strings.ToLower(m[1:]) + `" class="mention hashtag" rel="tag">#<span>` + m[1:] + `</span></a>`
-		}) + "</p>"
+		content := "<p>" + contentHTML(d, s.Text) + "</p>"
 		tags := []map[string]string{}
 		for _, h := range hashtags(s.Text) {
 			tags = append(tags, map[string]string{"name": h, "url": "https://" + d + "/tags/" + h})
