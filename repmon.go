@@ -48,7 +48,7 @@ type Mention struct {
 // source's own view of one item.
 type Post struct {
 	ID              string
-	Text            string // plain text; collectors convert HTML
+	Text            string // plain text; collectors convert the fields their API sends as HTML
 	URL             string
 	Author          string
 	AuthorFollowers int64

@@ -35,17 +35,28 @@ func newRequest(ctx context.Context, method, u string, body io.Reader) (*http.Re
 	return req, nil
 }
 
-// Text normalises a post body: HTML to text (tags dropped, entities decoded,
-// block elements and <br> as line breaks), invalid UTF-8 replaced, runs of
-// whitespace folded, ends trimmed. It is cheap on text that has no markup.
+// Text normalises a plain-text post body: invalid UTF-8 replaced, runs of
+// whitespace folded, ends trimmed. It keeps every other character as
+// written: "<" and "&" in plain text are what the author typed, not markup.
+// The runner applies it to every post.
 func Text(s string) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// HTMLText normalises a post body that is HTML, as Mastodon content, feed
+// descriptions and Hacker News story and comment text are: tags dropped,
+// script and style skipped, entities decoded, block elements and <br> kept
+// as word breaks, then Text. Collectors call it on those fields only: on
+// plain text it would eat whatever follows a "<" and decode entities that
+// the author typed literally.
+func HTMLText(s string) string {
 	if strings.ContainsAny(s, "<&") {
 		s = htmlToText(s)
 	}
-	return strings.Join(strings.Fields(s), " ")
+	return Text(s)
 }
 
 func htmlToText(s string) string {

@@ -188,13 +188,20 @@ func (h *hackerNews) nextAlt(page Page, cur hnCursor, alts []string) Page {
 	return page
 }
 
+// hnText joins a hit's title, which is plain text, with its story or
+// comment text, which is HTML.
 func hnText(title, story, comment *string) string {
 	var parts []string
-	for _, p := range []*string{title, story, comment} {
-		if p != nil && *p != "" {
-			parts = append(parts, *p)
+	add := func(p *string, norm func(string) string) {
+		if p != nil {
+			if t := norm(*p); t != "" {
+				parts = append(parts, t)
+			}
 		}
 	}
+	add(title, Text)
+	add(story, HTMLText)
+	add(comment, HTMLText)
 	return strings.Join(parts, "\n")
 }
 

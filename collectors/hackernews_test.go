@@ -96,6 +96,29 @@ func TestHackerNewsFixture(t *testing.T) {
 	}
 }
 
+// TestHackerNewsText: a title is plain text; story and comment text are
+// HTML.
+func TestHackerNewsText(t *testing.T) {
+	str := func(s string) *string { return &s }
+	for _, tc := range []struct {
+		name                  string
+		title, story, comment *string
+		want                  string
+	}{
+		{"title kept as written", str("Why Northwind's <canvas> app & API < 2s"), nil, nil, "Why Northwind's <canvas> app & API < 2s"},
+		{"story text converted", str("Ask HN: Northwind?"), str("Has anyone&#x27;s refund arrived?<p>Mine took &lt;a week"), nil,
+			"Ask HN: Northwind?\nHas anyone's refund arrived? Mine took <a week"},
+		{"comment text converted", nil, nil, str("<p>Northwind&#x27;s support: <i>never</i> again.</p>"), "Northwind's support: never again."},
+		{"empty parts skipped", str(""), str("<p></p>"), str("northwind"), "northwind"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := hnText(tc.title, tc.story, tc.comment); got != tc.want {
+				t.Errorf("hnText = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestHackerNewsPagingResumesAfterFailure(t *testing.T) {
 	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 	fake := &collectorstest.HackerNews{Fault: func(w http.ResponseWriter, n int32) bool {

@@ -368,7 +368,9 @@ func mastodonPosts(ss []mastodonStatus) ([]repmon.Post, []string) {
 			continue
 		}
 		seen[link] = true
-		text := Text(o.Content)
+		// content is HTML; the content warning is plain text (Mastodon's
+		// own web client escapes it before display).
+		text := HTMLText(o.Content)
 		if sp := Text(o.SpoilerText); sp != "" {
 			text = sp + "\n" + text
 		}

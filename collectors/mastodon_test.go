@@ -101,6 +101,25 @@ func TestMastodonTagTimeline(t *testing.T) {
 	}
 }
 
+// TestMastodonText: content is HTML and is converted; a content warning is
+// plain text and is kept as written.
+func TestMastodonText(t *testing.T) {
+	body := []byte(`[{"id":"114137904709636711","created_at":"2025-03-10T11:30:12.000Z","uri":"https://social.example/users/kim/statuses/1",
+ "spoiler_text":"northwind <rant> & AT&amp;T",
+ "content":"<p>Hold time was &lt;a minute, now 2 hours &amp; counting.</p><p>Done.</p>",
+ "account":{"acct":"kim@social.example"}}]`)
+	posts, _, err := decodeMastodonStatuses(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(posts) != 1 {
+		t.Fatalf("%d posts", len(posts))
+	}
+	if got, want := Text(posts[0].Text), "northwind <rant> & AT&amp;T Hold time was <a minute, now 2 hours & counting. Done."; got != want {
+		t.Errorf("text = %q, want %q", got, want)
+	}
+}
+
 func TestMastodonInstancePolicy(t *testing.T) {
 	tests := []struct {
 		instance string

@@ -167,9 +167,12 @@ func rssPosts(feed *gofeed.Feed) []repmon.Post {
 		if id == "" {
 			id = CanonicalURL(link)
 		}
-		text := it.Title
-		if d := Text(it.Description); d != "" && !strings.Contains(Text(it.Title), d) {
-			text += "\n" + it.Description
+		// A description is HTML (entity-encoded, as RSS 2.0 allows); a
+		// title is plain text, as the RSS Advisory Board asks, so a
+		// headline's "<" or "&" stays as written.
+		text := Text(it.Title)
+		if d := HTMLText(it.Description); d != "" && !strings.Contains(text, d) {
+			text += "\n" + d
 		}
 		if id == "" {
 			sum := sha256.Sum256([]byte(it.Title + "\x00" + it.Description))

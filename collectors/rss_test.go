@@ -11,6 +11,10 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/mmcdole/gofeed"
 
 	"github.com/repmon/repmon/config"
 	"github.com/repmon/repmon/query"
@@ -82,18 +86,95 @@ func TestRSSMalformedFeedIsBadResponse(t *testing.T) {
 	}
 }
 
-func TestText(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"plain  text\n here", "plain text here"},
-		{"<p>Hello&nbsp;<b>world</b></p><p>again &amp; again</p>", "Hello world again & again"},
-		{"AT&T is down", "AT&T is down"},
-		{"bad \xff utf8", "bad \uFFFD utf8"},
-		{"<script>x()</script>visible", "visible"},
+// TestRSSText: an item's description is HTML and is converted; its title
+// is plain text and keeps a "<" or "&" the publisher escaped.
+func TestRSSText(t *testing.T) {
+	feed, err := gofeed.NewParser().ParseString(`<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>News</title>
+<item><title>Northwind shares &lt;$5 &amp; falling</title><guid>1</guid>
+<description>&lt;p&gt;Analysts say &lt;b&gt;Northwind&lt;/b&gt; &amp;amp; partners lost &amp;lt;a third of their value.&lt;/p&gt;</description></item>
+<item><title>Northwind &lt;3</title><guid>2</guid><description>&lt;a href="https://example.com"&gt;Northwind &amp;lt;3&lt;/a&gt;</description></item>
+</channel></rss>`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	posts := rssPosts(feed)
+	for i, want := range []string{
+		"Northwind shares <$5 & falling\nAnalysts say Northwind & partners lost <a third of their value.",
+		"Northwind <3", // the description only repeats the title
 	} {
-		if got := Text(tc.in); got != tc.want {
-			t.Errorf("Text(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := posts[i].Text; got != want {
+			t.Errorf("item %d text = %q, want %q", i, got, want)
 		}
 	}
+}
+
+func TestText(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"whitespace folded", "plain  text\n here ", "plain text here"},
+		{"ampersand kept", "AT&T is down", "AT&T is down"},
+		{"less-than kept", "hold time was <a minute before, now 2 hours", "hold time was <a minute before, now 2 hours"},
+		{"tag-like text kept", "northwind <script> tag in their checkout", "northwind <script> tag in their checkout"},
+		{"entity typed literally", "I typed &copy; literally", "I typed &copy; literally"},
+		{"invalid UTF-8 replaced", "bad \xff utf8", "bad \uFFFD utf8"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Text(tc.in); got != tc.want {
+				t.Errorf("Text(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestHTMLText(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"tags and entities", "<p>Hello&nbsp;<b>world</b></p><p>again &amp; again</p>", "Hello world again & again"},
+		{"blocks break words", "<p>one</p><p>two<br>three</p>", "one two three"},
+		{"bare ampersand", "AT&T is down", "AT&T is down"},
+		{"escaped markup is text", "northwind &lt;script&gt; tag", "northwind <script> tag"},
+		{"invalid UTF-8 replaced", "<p>bad \xff utf8</p>", "bad \uFFFD utf8"},
+		{"script skipped", "<script>x()</script>visible", "visible"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := HTMLText(tc.in); got != tc.want {
+				t.Errorf("HTMLText(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// FuzzText checks that normalising plain text only repairs UTF-8 and folds
+// whitespace: every other character the author wrote is kept.
+func FuzzText(f *testing.F) {
+	for _, s := range []string{"northwind <a minute", "&amp;copy; <script>", "a\tb\n\xffc"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := Text(s)
+		if !utf8.ValidString(got) || Text(got) != got {
+			t.Fatalf("Text(%q) = %q: invalid or not stable", s, got)
+		}
+		drop := func(r rune) rune {
+			if unicode.IsSpace(r) {
+				return -1
+			}
+			return r
+		}
+		if want := strings.Map(drop, strings.ToValidUTF8(s, "\uFFFD")); strings.Map(drop, got) != want {
+			t.Fatalf("Text(%q) = %q: lost characters", s, got)
+		}
+	})
+}
+
+func FuzzHTMLText(f *testing.F) {
+	for _, s := range []string{"<p>Hello&nbsp;<b>world</b></p>", "<script>x", "&#xD800; &amp", "<p>\xff</p>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got := HTMLText(s); !utf8.ValidString(got) || Text(got) != got {
+			t.Fatalf("HTMLText(%q) = %q: invalid or not normalised", s, got)
+		}
+	})
 }
 
 func TestCanonicalURL(t *testing.T) {

@@ -172,7 +172,8 @@ func (r *Runner) runBrand(ctx context.Context, b Brand) (stored int, skipped, er
 
 // mentions normalises, matches and scores the posts of one page. Posts the
 // brand query does not match are dropped here, whatever the source's own
-// search returned.
+// search returned. A post's text is plain text (its collector converted any
+// HTML), so it gets only Text: parsing it as HTML would cut it at a "<".
 func (r *Runner) mentions(b Brand, posts []repmon.Post) []repmon.Mention {
 	now := r.Now().UTC()
 	out := make([]repmon.Mention, 0, len(posts))

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/repmon/repmon/config"
+	"github.com/repmon/repmon/store"
 )
 
 const xToken = "AAAAAAAAAAAAAAAAAAAAAxtest-bearer-token"
@@ -59,6 +60,43 @@ func TestXV2Decode(t *testing.T) {
 	// X escapes &, < and > in a post's text, and only those
 	if got, want := posts[1].Text, "@northwind 👍 LHR > JFK & back, <3 &copy;"; got != want {
 		t.Errorf("text = %q, want %q", got, want)
+	}
+}
+
+// TestXV2StoredTextIsPlain: a post's text is plain text once xText has
+// undone X's escaping, so the runner stores what the author typed, markup
+// look-alikes and literal entities included, rather than parsing it as HTML.
+func TestXV2StoredTextIsPlain(t *testing.T) {
+	body := []byte(`{"data":[
+ {"id":"1899071465927413842","text":"hold time was &lt;a minute before, now 2 hours. northwind support is awful","author_id":"1","created_at":"2025-03-10T11:42:07.000Z"},
+ {"id":"1899071465927413843","text":"northwind &lt;script&gt; tag in their checkout leaks my card, terrible","author_id":"1","created_at":"2025-03-10T11:42:08.000Z"},
+ {"id":"1899071465927413844","text":"northwind: I typed &amp;copy; literally","author_id":"1","created_at":"2025-03-10T11:42:09.000Z"}],
+ "meta":{"newest_id":"1899071465927413844","oldest_id":"1899071465927413842","result_count":3}}`)
+	srv := serveCounted(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, body) })
+	src := xSource(srv.URL)
+	st := openSocialStore(t)
+	res := socialRunner(src, newTestX(t, src), st, socialBrand(t, "northwind")).Run(context.Background())
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	ms, _, err := st.Mentions(context.Background(), store.Query{Source: "x", Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, m := range ms {
+		got[m.ID] = m.Text
+	}
+	for _, tc := range []struct{ name, id, want string }{
+		{"less-than before a letter", "1899071465927413842", "hold time was <a minute before, now 2 hours. northwind support is awful"},
+		{"tag-like text", "1899071465927413843", "northwind <script> tag in their checkout leaks my card, terrible"},
+		{"entity typed literally", "1899071465927413844", "northwind: I typed &copy; literally"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if text, ok := got[tc.id]; !ok || text != tc.want {
+				t.Errorf("stored text = %q (stored: %v), want %q", text, ok, tc.want)
+			}
+		})
 	}
 }
 
