@@ -178,13 +178,77 @@ func FuzzHTMLText(f *testing.F) {
 }
 
 func TestCanonicalURL(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"HTTPS://Example.COM:443/a?utm_source=x&b=2&a=1#frag", "https://example.com/a?a=1&b=2"},
-		{"https://example.com/", "https://example.com"},
-		{"not a url", "not a url"},
+	for _, tc := range []struct{ name, in, want string }{
+		{"normalised", "HTTPS://Example.COM:443/a?utm_source=x&b=2&a=1", "https://example.com/a?a=1&b=2"},
+		{"root path", "https://example.com/", "https://example.com"},
+		{"not a url", "not a url", "not a url"},
+		{"fragment kept", "https://blog.example.com/northwind-review/#comment-101", "https://blog.example.com/northwind-review/#comment-101"},
+		{"fragment kept after cleaning", "HTTPS://Example.COM/a?fbclid=1#Frag", "https://example.com/a#Frag"},
+		{"empty fragment", "https://example.com/a#", "https://example.com/a"},
+		{"tracking fragment", "https://www.example.fr/article.html#xtor=RSS-3208", "https://www.example.fr/article.html"},
+		{"tracking parameters in fragment", "https://example.com/a#utm_source=rss&utm_medium=feed", "https://example.com/a"},
+		{"fragment not only tracking", "https://example.com/a#utm_source=rss&page=2", "https://example.com/a#utm_source=rss&page=2"},
+		{"xtor in query", "https://www.example.fr/article.html?xtor=RSS-3208", "https://www.example.fr/article.html"},
 	} {
-		if got := CanonicalURL(tc.in); got != tc.want {
-			t.Errorf("CanonicalURL(%q) = %q, want %q", tc.in, got, tc.want)
+		t.Run(tc.name, func(t *testing.T) {
+			if got := CanonicalURL(tc.in); got != tc.want {
+				t.Errorf("CanonicalURL(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// FuzzCanonicalURL checks that a canonical URL is its own canonical form,
+// so a link stored once is matched again when it comes back.
+func FuzzCanonicalURL(f *testing.F) {
+	for _, s := range []string{"HTTPS://Example.COM:443/a?utm_source=x&b=2&a=1#frag", "https://example.com/a#xtor=RSS-1",
+		"https://blog.example.com/p/#comment-101", "http://example.com:80/?a=%20&a=b#%2F"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c := CanonicalURL(s)
+		if again := CanonicalURL(c); again != c {
+			t.Fatalf("CanonicalURL(%q) = %q, but CanonicalURL(%q) = %q", s, c, c, again)
+		}
+	})
+}
+
+// TestRSSCommentFeed: the items of a comments feed link to one post and
+// differ only by fragment (#comment-101, #comment-102); each is a distinct
+// mention, so none may collapse into another under the store's
+// one-mention-per-URL rule.
+func TestRSSCommentFeed(t *testing.T) {
+	feed := `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Comments on: Northwind review</title><link>https://blog.example.com/northwind-review/</link>
+<item><title>By: alice</title><link>https://blog.example.com/northwind-review/#comment-101</link>
+<guid isPermaLink="false">https://blog.example.com/?p=12#comment-101</guid><description>Northwind lost my order, awful.</description><pubDate>Fri, 20 Nov 2026 10:00:00 +0000</pubDate></item>
+<item><title>By: bob</title><link>https://blog.example.com/northwind-review/#comment-102</link>
+<guid isPermaLink="false">https://blog.example.com/?p=12#comment-102</guid><description>Same here, northwind never refunded me.</description><pubDate>Fri, 20 Nov 2026 11:00:00 +0000</pubDate></item>
+</channel></rss>`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		io.WriteString(w, feed)
+	}))
+	defer srv.Close()
+	src := config.Source{Name: "blog", Type: config.TypeRSS, Feeds: []string{srv.URL + "/northwind-review/feed/"}}
+	c, err := New(src, Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := openStore(t)
+	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	r := &Runner{Source: "blog", SourceType: "rss", MaxPages: PagesPerRun(src), Brands: []Brand{brand(t, "northwind", "northwind")},
+		Collector: c, Store: st, Scorer: fixedScorer{}, Logger: discard(), Now: func() time.Time { return now }}
+	if res := r.Run(context.Background()); res.Err != nil || res.Stored != 2 {
+		t.Fatalf("run = %+v; want both comments stored", res)
+	}
+	ms, _, err := st.Mentions(context.Background(), store.Query{Ascending: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"https://blog.example.com/northwind-review/#comment-101", "https://blog.example.com/northwind-review/#comment-102"} {
+		if ms[i].URL != want {
+			t.Errorf("mention %d URL = %q, want %q", i, ms[i].URL, want)
 		}
 	}
 }
