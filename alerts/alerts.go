@@ -66,6 +66,14 @@ type Engine struct {
 	active    map[string]*Alert    // rule|key -> firing aggregate alert, for resolution
 	runs      map[string]*runState // source -> collector run history
 	history   map[string]time.Time // brand -> first mention, for spike baselines
+	holds     map[string]channelHold
+}
+
+// channelHold is how long a channel waits after consecutive retryable
+// failures (see Engine.hold).
+type channelHold struct {
+	until    time.Time
+	failures int
 }
 
 type runState struct {
@@ -160,7 +168,7 @@ func New(cfg *config.Config, st store.Store, m *metrics.Metrics, logger *slog.Lo
 		base: o.base, max: o.max, poll: o.poll, eval: o.eval, explain: o.explain,
 		rules: map[string]*config.Rule{}, channels: map[string]config.Channel{}, notifiers: map[string]Notifier{},
 		lastFired: map[string]time.Time{}, active: map[string]*Alert{}, runs: map[string]*runState{},
-		history: map[string]time.Time{},
+		history: map[string]time.Time{}, holds: map[string]channelHold{},
 	}
 	for _, ch := range cfg.Alerts.Channels {
 		e.channels[ch.Name] = ch

@@ -139,6 +139,9 @@ func (e *Engine) deliverChannel(ctx, work context.Context, channel string, ds []
 		}
 		return
 	}
+	if e.held(channel) {
+		return
+	}
 	if ch.Type == config.ChannelEmail && ch.Digest > 0 {
 		e.deliverDigest(ctx, work, ch, n.(*Email), ds)
 		return
@@ -153,7 +156,43 @@ func (e *Engine) deliverChannel(ctx, work context.Context, channel string, ds []
 		}
 		retry, err := n.Notify(work, a)
 		e.record(work, d, retry, err)
+		if e.hold(channel, retry, err) {
+			return
+		}
 	}
+}
+
+// hold updates a channel's hold after an attempt and reports whether the
+// channel is now held. A retryable failure means that the receiver is
+// down, slow or rate limiting: rather than each delivery of the batch
+// taking its own timeout (while the other channels wait for the pass to
+// end) and each sending its own request, the channel waits, with
+// exponential backoff over its consecutive failures or as long as the
+// receiver's Retry-After asks, and then goes on with its oldest due
+// delivery. Other outcomes release it.
+func (e *Engine) hold(channel string, retry bool, err error) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err == nil || !retry {
+		delete(e.holds, channel)
+		return false
+	}
+	h := e.holds[channel]
+	delay := e.backoff(h.failures)
+	var de *Error
+	if errors.As(err, &de) && de.RetryAfter > delay {
+		delay = de.RetryAfter
+	}
+	e.holds[channel] = channelHold{until: e.now().Add(delay), failures: h.failures + 1}
+	return true
+}
+
+// held reports whether a channel waits after failures (see hold).
+func (e *Engine) held(channel string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	h, ok := e.holds[channel]
+	return ok && e.now().Before(h.until)
 }
 
 // prepare decodes a delivery's alert and, for a grouped alert, defers it
@@ -256,6 +295,7 @@ func (e *Engine) deliverDigest(ctx, work context.Context, ch config.Channel, n *
 	for _, d := range ready {
 		e.record(work, d, retry, err)
 	}
+	e.hold(ch.Name, retry, err)
 }
 
 // record stores the outcome of one attempt, counts and logs it.

@@ -363,12 +363,20 @@ func (s *SQLite) Enqueue(ctx context.Context, alerts []Alert) error {
 
 // Due implements Store.
 func (s *SQLite) Due(ctx context.Context, now time.Time, limit int) ([]Delivery, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT d.alert_id, d.channel, a.rule, a.brand, a.created_at, a.payload, d.attempts
-		FROM deliveries d JOIN alerts a ON a.id = d.alert_id
-		WHERE d.state = 'pending' AND d.next_attempt <= ?
-			AND NOT (d.alert_id LIKE '%-resolved' AND EXISTS (SELECT 1 FROM deliveries f
-				WHERE f.alert_id = substr(d.alert_id, 1, length(d.alert_id) - 9) AND f.channel = d.channel AND f.state = 'pending'))
-		ORDER BY d.next_attempt, a.created_at LIMIT ?`, now.UnixNano(), limit)
+	// the limit applies per channel (without the payloads, which only the
+	// rows returned need), so that a channel with a long backlog does not
+	// crowd the others out of the batch
+	rows, err := s.db.QueryContext(ctx, `WITH due AS (
+			SELECT d.alert_id, d.channel, d.attempts, d.next_attempt,
+				row_number() OVER (PARTITION BY d.channel ORDER BY d.next_attempt, d.due_at, d.alert_id) AS rn
+			FROM deliveries d
+			WHERE d.state = 'pending' AND d.next_attempt <= ?
+				AND NOT (d.alert_id LIKE '%-resolved' AND EXISTS (SELECT 1 FROM deliveries f
+					WHERE f.alert_id = substr(d.alert_id, 1, length(d.alert_id) - 9) AND f.channel = d.channel AND f.state = 'pending')))
+		SELECT due.alert_id, due.channel, a.rule, a.brand, a.created_at, a.payload, due.attempts
+		FROM due JOIN alerts a ON a.id = due.alert_id
+		WHERE due.rn <= ?
+		ORDER BY due.next_attempt, a.created_at, due.alert_id`, now.UnixNano(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: due: %w", err)
 	}

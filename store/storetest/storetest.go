@@ -5,6 +5,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -23,6 +24,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Outbox", func(t *testing.T) { outbox(t, open(t)) })
 	t.Run("ConcurrentSaves", func(t *testing.T) { concurrent(t, open(t)) })
 	t.Run("DeferAndResolutionOrder", func(t *testing.T) { deferAndOrder(t, open(t)) })
+	t.Run("DueLimitPerChannel", func(t *testing.T) { dueLimitPerChannel(t, open(t)) })
 }
 
 var t0 = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
@@ -337,5 +339,31 @@ func deferAndOrder(t *testing.T, s store.Store) {
 	// the oldest waiting delivery became due when x-resolved was created
 	if _, oldest, _ := s.Outbox(ctx); !oldest.Equal(t0.Add(-30 * time.Minute)) {
 		t.Fatalf("Outbox oldest = %v, want %v", oldest, t0.Add(-30*time.Minute))
+	}
+}
+
+// dueLimitPerChannel: Due's limit applies to each channel, so a channel
+// with a backlog does not crowd the others out.
+func dueLimitPerChannel(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	var as []store.Alert
+	for i := range 5 {
+		as = append(as, store.Alert{ID: fmt.Sprint("busy-", i), Rule: "neg", Brand: "acme", CreatedAt: t0.Add(time.Duration(i) * time.Second),
+			Payload: []byte(`{}`), Channels: []string{"slow"}})
+	}
+	as = append(as, store.Alert{ID: "late", Rule: "neg", Brand: "acme", CreatedAt: t0.Add(time.Minute), Payload: []byte(`{}`), Channels: []string{"slow", "fast"}})
+	if err := s.Enqueue(ctx, as); err != nil {
+		t.Fatal(err)
+	}
+	due, err := s.Due(ctx, t0.Add(time.Hour), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range due {
+		got = append(got, d.AlertID+"@"+d.Channel)
+	}
+	if want := "busy-0@slow busy-1@slow late@fast"; strings.Join(got, " ") != want {
+		t.Fatalf("Due(limit 2) = %v, want %s", got, want)
 	}
 }
