@@ -169,9 +169,15 @@ func rssPosts(feed *gofeed.Feed) []repmon.Post {
 		}
 		// A description is HTML (entity-encoded, as RSS 2.0 allows); a
 		// title is plain text, as the RSS Advisory Board asks, so a
-		// headline's "<" or "&" stays as written.
+		// headline's "<" or "&" stays as written. An entry without a
+		// description (Atom feeds that have only <content>) gives its
+		// content instead, or a brand named only there would be missed.
 		text := Text(it.Title)
-		if d := HTMLText(it.Description); d != "" && !strings.Contains(text, d) {
+		body := it.Description
+		if strings.TrimSpace(body) == "" {
+			body = it.Content
+		}
+		if d := HTMLText(body); d != "" && !strings.Contains(text, d) {
 			text += "\n" + d
 		}
 		if id == "" {

@@ -109,6 +109,30 @@ func TestRSSText(t *testing.T) {
 	}
 }
 
+// TestAtomContent: an Atom entry with <content> and no <summary> gives its
+// content, where the brand may be named.
+func TestAtomContent(t *testing.T) {
+	feed, err := gofeed.NewParser().ParseString(`<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Blog</title><id>urn:blog</id><updated>2026-11-01T12:00:00Z</updated>
+<entry><title>Our week</title><id>urn:1</id><updated>2026-11-01T12:00:00Z</updated>
+<content type="html">&lt;p&gt;Support at &lt;b&gt;Northwind&lt;/b&gt; kept us on hold for two hours.&lt;/p&gt;</content></entry>
+<entry><title>Release</title><id>urn:2</id><updated>2026-11-01T12:00:00Z</updated>
+<summary>Short summary.</summary><content type="html">The long text.</content></entry>
+</feed>`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	posts := rssPosts(feed)
+	for i, want := range []string{
+		"Our week\nSupport at Northwind kept us on hold for two hours.",
+		"Release\nShort summary.", // a summary is preferred to the whole text
+	} {
+		if got := posts[i].Text; got != want {
+			t.Errorf("entry %d text = %q, want %q", i, got, want)
+		}
+	}
+}
+
 func TestText(t *testing.T) {
 	for _, tc := range []struct{ name, in, want string }{
 		{"whitespace folded", "plain  text\n here ", "plain text here"},
