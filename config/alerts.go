@@ -265,15 +265,23 @@ func (a *Alerts) validate(v *validator, c *Config) {
 			v.addf(p+".name", "duplicate channel name %q", ch.Name)
 		}
 		channels[ch.Name] = true
-		if ch.Digest != 0 && ch.Type != ChannelEmail {
-			v.addf(p+".digest", "only valid for email channels")
-		}
 		if ch.Timeout < 0 {
 			v.addf(p+".timeout", "must be positive")
 		}
+		// a field another channel type uses is a mistake (a webhook's
+		// "secret" on an alertmanager channel signs nothing), not a no-op
+		set := map[string]bool{
+			"webhook_url": ch.WebhookURL != "", "url": ch.URL != "", "secret": ch.Secret != "", "smtp": ch.SMTP != "",
+			"from": ch.From != "", "to": len(ch.To) > 0, "username": ch.Username != "", "password": ch.Password != "",
+			"digest": ch.Digest != 0,
+		}
 		for _, f := range []string{"webhook_url", "url", "secret", "smtp", "from", "to", "username", "password", "digest"} {
-			if !contains(channelFields[ch.Type], f) {
-				v.ignore(p + "." + f)
+			if contains(channelFields[ch.Type], f) {
+				continue
+			}
+			v.ignore(p + "." + f)
+			if _, known := channelFields[ch.Type]; known && set[f] {
+				v.addf(p+"."+f, "not valid for channel type %s", ch.Type)
 			}
 		}
 		if _, unset := v.vars[p+".username"]; ch.Type == ChannelEmail && ch.Username == "" && !unset {

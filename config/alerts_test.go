@@ -68,7 +68,8 @@ func TestAlertsInvalid(t *testing.T) {
 		"min-volume":         "alerts.rules[2].min_volume: must not be negative",
 		"for":                "alerts.rules[2].for: must be a multiple of 5m (the aggregation bucket)",
 		"below":              "alerts.rules[2].below: must be within [-1, 1]",
-		"digest":             "alerts.channels[0].digest: only valid for email channels",
+		"digest":             "alerts.channels[0].digest: not valid for channel type webhook",
+		"channel-field":      "alerts.channels[0].secret: not valid for channel type alertmanager",
 	}
 	files, _ := filepath.Glob("testdata/alerts-invalid-*.yml")
 	if len(files) != len(want) {
