@@ -190,7 +190,7 @@ func Load(b []byte, lookup func(string) (string, bool)) (*Config, error) {
 		}
 		return nil, Problems{"config: " + strings.TrimPrefix(err.Error(), "yaml: ")}
 	}
-	l := &loader{lookup: lookup, lines: map[int]string{}, terrs: map[string][]string{}, dups: map[string]int{}}
+	l := &loader{lookup: lookup, lines: map[int]string{}, terrs: map[string][]string{}, dups: map[string]int{}, refs: map[string]bool{}}
 	var probs Problems
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
@@ -214,7 +214,7 @@ func Load(b []byte, lookup func(string) (string, bool)) (*Config, error) {
 	// run of check-config shows them all; fields that did not decode are
 	// left out of validation, as their zero values would only mislead.
 	cfg.applyDefaults()
-	probs = append(probs, cfg.validate(l.unset, l.failed)...)
+	probs = append(probs, cfg.validate(l.unset, l.failed, l.refs)...)
 	if len(probs) > 0 {
 		return nil, probs
 	}

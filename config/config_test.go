@@ -286,6 +286,8 @@ alerts: {channels: [
 `, nil},
 		{"a field the type rejects still says so", `sources: [{name: hn, type: hackernews, bearer_token: "t-${X_TOKEN}"}]
 `, Problems{"sources[0].bearer_token: not valid for source type hackernews"}},
+		{"an invalid URL that holds a variable is not quoted", `sources: [{name: news, type: rss, feeds: ["htps://example.com/feed?token=${SLACK_TEAM}"]}]
+`, Problems{"sources[0].feeds[0]: invalid URL: must be an absolute http or https URL"}},
 		{"empty host without any variable", `sources: [{name: hn, type: hackernews, endpoint: "http://:8080"}]
 alerts: {channels: [
   {name: am, type: alertmanager, url: "http://:9093"},

@@ -21,6 +21,7 @@ var typeOfConfig = reflect.TypeOf(Config{})
 type loader struct {
 	lookup func(string) (string, bool)
 	unset  []unsetVar          // fields naming unset variables, in document order
+	refs   map[string]bool     // fields with a ${VAR} reference, set or not
 	lines  map[int]string      // line -> field path, for errors the walk did not see
 	terrs  map[string][]string // decoder message -> field paths, in document order
 	failed []string            // field paths whose value did not decode; "" is the whole document
@@ -47,6 +48,9 @@ func (l *loader) walk(n *yaml.Node, path string, t reflect.Type) Problems {
 	case yaml.ScalarNode:
 		if n.Tag == "!!str" || n.Style != 0 || strings.Contains(n.Value, "${") {
 			v, missing := l.expand(n.Value)
+			if strings.Contains(n.Value, "${") {
+				l.refs[path] = true
+			}
 			if v != n.Value && n.Style == 0 {
 				n.Tag = "" // let the expanded plain scalar resolve to int, bool, ...
 			}

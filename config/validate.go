@@ -101,6 +101,7 @@ type validator struct {
 	named  map[string]bool     // fields whose unset variables a problem names already
 	failed []string            // fields whose value did not decode; their problem is reported already
 	unused []string            // fields that the type of their source, channel or rule ignores
+	refs   map[string]bool     // fields with a ${VAR} reference: their value is not quoted
 }
 
 type problem struct{ path, msg string }
@@ -111,8 +112,8 @@ type unsetVar struct {
 	vars []string
 }
 
-func newValidator(unset []unsetVar, failed []string) *validator {
-	v := &validator{unset: unset, vars: map[string][]string{}, named: map[string]bool{}, failed: failed}
+func newValidator(unset []unsetVar, failed []string, refs map[string]bool) *validator {
+	v := &validator{unset: unset, vars: map[string][]string{}, named: map[string]bool{}, failed: failed, refs: refs}
 	for _, u := range unset {
 		v.vars[u.path] = u.vars
 	}
@@ -232,7 +233,7 @@ func (v *validator) httpURL(path, value string, secret bool) {
 	// Hostname, not Host: "http://:9093" has a port but no host, and would
 	// quietly reach localhost.
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
-		if secret {
+		if secret || v.refs[path] { // a variable may hold a token, as in a private feed's URL
 			v.addf(path, "invalid URL: must be an absolute http or https URL")
 			return
 		}
@@ -240,8 +241,8 @@ func (v *validator) httpURL(path, value string, secret bool) {
 	}
 }
 
-func (c *Config) validate(unset []unsetVar, failed []string) Problems {
-	v := newValidator(unset, failed)
+func (c *Config) validate(unset []unsetVar, failed []string, refs map[string]bool) Problems {
+	v := newValidator(unset, failed, refs)
 	switch c.Storage.Driver {
 	case "sqlite":
 		if c.Storage.DSN == "" {
