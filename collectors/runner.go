@@ -3,7 +3,9 @@ package collectors
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"time"
 
 	"github.com/repmon/repmon"
@@ -66,7 +68,7 @@ func (r *Runner) Run(ctx context.Context) Result {
 	start := r.Now()
 	res := Result{Outcome: metrics.ResultSuccess}
 	for _, b := range r.Brands {
-		n, skipped, err := r.runBrand(ctx, b)
+		n, skipped, err := r.runBrandSafe(ctx, b)
 		res.Stored += n
 		if skipped != nil {
 			res.Err = errors.Join(res.Err, skipped)
@@ -121,6 +123,20 @@ func outcome(err error, prev string) string {
 		return o
 	}
 	return prev
+}
+
+// runBrandSafe is runBrand with a panic in the collector turned into an
+// error of the run, so that the run is still counted and observed (a source
+// that panics on every run must show in metrics and source_silent, not only
+// in a log line). What was stored before the panic stays, with its cursor.
+func (r *Runner) runBrandSafe(ctx context.Context, b Brand) (stored int, skipped, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.Logger.Error("collector panicked", "brand", b.Name, "panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("collector panicked: %v", p)
+		}
+	}()
+	return r.runBrand(ctx, b)
 }
 
 // runBrand returns how many mentions it stored, the failures of parts the

@@ -27,11 +27,13 @@ type Scheduler struct {
 	logger    *slog.Logger
 	maxJitter time.Duration
 
-	mu     sync.Mutex
-	ctx    context.Context // parent of every run; cancelled by Stop after its deadline
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	jobs   []*job
+	mu       sync.Mutex
+	ctx      context.Context // parent of every run; cancelled by Stop after its deadline
+	cancel   context.CancelFunc
+	stopping chan struct{} // closed by Stop: no run starts after it
+	stopOnce sync.Once
+	wg       sync.WaitGroup
+	jobs     []*job
 }
 
 // job pairs a Job with a lock, so that the start-up run and a cron tick of
@@ -52,6 +54,7 @@ func NewScheduler(logger *slog.Logger, maxJitter time.Duration) *Scheduler {
 		maxJitter: maxJitter,
 		ctx:       ctx,
 		cancel:    cancel,
+		stopping:  make(chan struct{}),
 	}
 }
 
@@ -101,14 +104,16 @@ func (s *Scheduler) exec(j *job, jitter time.Duration) {
 	if jitter > 0 {
 		t := time.NewTimer(jitter)
 		select {
-		case <-s.ctx.Done():
+		case <-s.stopping:
 			t.Stop()
 			return
 		case <-t.C:
 		}
 	}
-	if s.ctx.Err() != nil {
+	select {
+	case <-s.stopping: // a tick that was waiting out its delay when Stop came
 		return
+	default:
 	}
 	ctx, cancel := context.WithTimeout(s.ctx, j.Timeout)
 	defer cancel()
@@ -133,10 +138,12 @@ func jitterFor(spec string, max time.Duration, now time.Time) time.Duration {
 // Start begins scheduling.
 func (s *Scheduler) Start() { s.cron.Start() }
 
-// Stop stops scheduling new runs and waits for running ones; runs still going
-// at the deadline have their contexts cancelled, and Stop waits for them to
+// Stop stops scheduling new runs, also those of ticks still waiting out
+// their start delay, and waits for running ones; runs still going at the
+// deadline have their contexts cancelled, and Stop waits for them to
 // return.
 func (s *Scheduler) Stop(deadline time.Duration) {
+	s.stopOnce.Do(func() { close(s.stopping) })
 	stopped := s.cron.Stop()
 	done := make(chan struct{})
 	go func() {

@@ -1,8 +1,17 @@
 package collectors
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/repmon/repmon"
+	"github.com/repmon/repmon/metrics"
+	"github.com/repmon/repmon/store"
 )
 
 func TestJitterFor(t *testing.T) {
@@ -22,5 +31,57 @@ func TestJitterFor(t *testing.T) {
 				t.Errorf("jitterFor(%q) = %v, want %v", tc.spec, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestNoRunAfterStop: a tick still waiting out its start delay when Stop
+// comes, and a tick after it, start no run, and Stop does not wait for the
+// delay.
+func TestNoRunAfterStop(t *testing.T) {
+	s := NewScheduler(slog.New(slog.DiscardHandler), time.Hour)
+	var started atomic.Int32
+	if err := s.Add(Job{Name: "hn", Schedule: "@every 1h", Timeout: time.Minute, Run: func(context.Context) { started.Add(1) }}); err != nil {
+		t.Fatal(err)
+	}
+	jb := s.jobs[0]
+	waiting := make(chan struct{})
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		close(waiting)
+		s.exec(jb, time.Hour) // a tick in its start delay
+	}()
+	<-waiting
+	s.Stop(time.Hour) // returns once the waiting tick gives up
+	s.exec(jb, 0)     // a tick after Stop
+	if n := started.Load(); n != 0 {
+		t.Errorf("%d runs started after Stop", n)
+	}
+}
+
+type panicCollector struct{}
+
+func (panicCollector) Fetch(context.Context, Brand, string) (Page, error) {
+	var m map[string]int
+	m["x"] = 1 // a bug on an unexpected answer
+	return Page{}, nil
+}
+
+type emptyStore struct{}
+
+func (emptyStore) Save(context.Context, store.Batch) ([]repmon.Mention, error) { return nil, nil }
+func (emptyStore) Cursor(context.Context, string, string) (string, error)      { return "", nil }
+
+// TestPanickingRunIsCounted: a collector that panics makes an error run
+// that metrics and the alert hook see, and the other brands still run.
+func TestPanickingRunIsCounted(t *testing.T) {
+	var got []Result
+	r := &Runner{Source: "hn", MaxPages: 1, Brands: []Brand{{Name: "acme"}, {Name: "globex"}}, Collector: panicCollector{},
+		Store: emptyStore{}, Logger: slog.New(slog.DiscardHandler), Now: time.Now,
+		Observe: func(_ string, res Result, _ time.Time) { got = append(got, res) }}
+	res := r.Run(context.Background())
+	if res.Outcome != metrics.ResultError || len(got) != 1 || !strings.Contains(fmt.Sprint(res.Err), "collector panicked") ||
+		strings.Count(fmt.Sprint(res.Err), "panicked") != 2 {
+		t.Errorf("Run = %+v, observed %d runs; want one error run with both brands' panics", res, len(got))
 	}
 }

@@ -30,8 +30,9 @@ import (
 )
 
 // shutdownGrace is how long running collector runs may take to finish after
-// SIGINT/SIGTERM before their contexts are cancelled.
-const shutdownGrace = 20 * time.Second
+// SIGINT/SIGTERM before their contexts are cancelled. Every page is stored
+// with its cursor, so a cancelled run loses nothing: the next one resumes.
+const shutdownGrace = 10 * time.Second
 
 func cmdRun(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
@@ -53,6 +54,10 @@ func cmdRun(args []string, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second signal ends the process at once
+	}()
 	if err := monitor(ctx, cfg, logger); err != nil {
 		logger.Error("repmon stopped", "err", err)
 		return 1
@@ -177,11 +182,8 @@ func monitor(ctx context.Context, cfg *config.Config, logger *slog.Logger) error
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{
-		Handler: api.New(api.Options{Store: st, Registry: m.Registry, Explainer: sc, Logger: logger.With("component", "http"),
-			Token: cfg.Server.APIToken.Value(), Ready: ready.Load}),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
+	srv := newHTTPServer(api.New(api.Options{Store: st, Registry: m.Registry, Explainer: sc, Logger: logger.With("component", "http"),
+		Token: cfg.Server.APIToken.Value(), Ready: ready.Load}))
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- srv.Serve(ln) }()
 	logger.Info("repmon started", "version", Version(), "listen", ln.Addr().String(), "brands", len(cfg.Brands),
@@ -235,4 +237,19 @@ func containsFold(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// newHTTPServer serves h with limits on every phase of a connection: every
+// route is a GET with a bounded answer (a page is at most 1,000 mentions),
+// so no client needs to hold a connection for long, and an idle keep-alive
+// connection is closed.
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
 }
