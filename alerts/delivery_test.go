@@ -419,3 +419,25 @@ alerts:
 		t.Errorf("the hung webhook got %d requests in one pass, want 1", hungRequests)
 	}
 }
+
+type panicNotifier struct{}
+
+func (panicNotifier) Notify(context.Context, *Alert) (bool, error) { panic("bug on this alert") }
+
+// TestPanicFailsOneDelivery: a panic while sending fails that delivery for
+// good, logged, and the process and the other channels carry on.
+func TestPanicFailsOneDelivery(t *testing.T) {
+	chat := newReceiver(t, slackKey)
+	h := newHarness(t, channelsDoc("http://127.0.0.1:1", "http://127.0.0.1:1", chat.URL)+`
+  rules: [{name: neg, type: negative_mention, channels: [hooks, chat]}]
+`)
+	h.e.notifiers["hooks"] = panicNotifier{}
+	save(t, h.st, h.e, false, mention("acme", "hn", "1", -0.8, t0))
+	h.drain(t, 2, time.Second)
+	if n := chat.requests(); n != 1 {
+		t.Errorf("slack got %d requests, want 1", n)
+	}
+	if !strings.Contains(h.logs.String(), "alert delivery panicked") {
+		t.Errorf("panic not logged:\n%s", h.logs)
+	}
+}

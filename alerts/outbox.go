@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -35,8 +36,8 @@ func (e *Engine) Run(ctx context.Context) {
 		eval := time.NewTicker(e.eval)
 		defer eval.Stop()
 		for {
-			e.Evaluate(ctx)
-			e.refresh(ctx)
+			e.safely("alert evaluation", func() { e.Evaluate(ctx) })
+			e.safely("alertmanager refresh", func() { e.refresh(ctx) })
 			select {
 			case <-ctx.Done():
 				return
@@ -55,6 +56,17 @@ func (e *Engine) Run(ctx context.Context) {
 		case <-poll.C:
 		}
 	}
+}
+
+// safely runs f and logs a panic in it rather than letting it end the
+// process: the next interval runs f again.
+func (e *Engine) safely(what string, f func()) {
+	defer func() {
+		if p := recover(); p != nil {
+			e.log.Error(what+" panicked", "panic", p, "stack", string(debug.Stack()))
+		}
+	}()
+	f()
 }
 
 // refresh sends the firing aggregate alerts again to the alertmanager
@@ -143,23 +155,43 @@ func (e *Engine) deliverChannel(ctx, work context.Context, channel string, ds []
 		return
 	}
 	if ch.Type == config.ChannelEmail && ch.Digest > 0 {
-		e.deliverDigest(ctx, work, ch, n.(*Email), ds)
+		e.safely("email digest", func() { e.deliverDigest(ctx, work, ch, n.(*Email), ds) })
 		return
 	}
 	for _, d := range ds {
 		if ctx.Err() != nil {
 			return // not started: still pending, the next process sends it
 		}
-		a, ok := e.prepare(work, d)
-		if !ok {
+		sent, retry, err := e.send(work, n, d)
+		if !sent {
 			continue
 		}
-		retry, err := n.Notify(work, a)
 		e.record(work, d, retry, err)
 		if e.hold(channel, retry, err) {
 			return
 		}
 	}
+}
+
+// send prepares and sends one delivery; sent is false when prepare
+// settled or deferred it. A panic while rendering or sending (a bug, on
+// some alert's data) fails the delivery for good instead of taking the
+// process down, and with it every collector, at every restart: the
+// delivery would still be pending.
+func (e *Engine) send(ctx context.Context, n Notifier, d store.Delivery) (sent, retry bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			e.log.Error("alert delivery panicked", "channel", d.Channel, "rule", d.Rule, "alert_id", d.AlertID,
+				"panic", p, "stack", string(debug.Stack()))
+			sent, retry, err = true, false, &Error{Channel: d.Channel, Reason: ReasonOther, msg: "internal error"}
+		}
+	}()
+	a, ok := e.prepare(ctx, d)
+	if !ok {
+		return false, false, nil
+	}
+	retry, err = n.Notify(ctx, a)
+	return true, retry, err
 }
 
 // hold updates a channel's hold after an attempt and reports whether the
