@@ -77,6 +77,7 @@ func TestInvalid(t *testing.T) {
 		"undefined-channel":   `alerts.rules[0].channels[0]: undefined channel "marketing"`,
 		"sentiment-mode":      `sentiment.mode: unknown mode "afinn" (want reputation or vader)`,
 		"type-mismatch":       "sources[0].max_pages: cannot unmarshal !!str `lots` into int",
+		"lexicon-case":        `sentiment.lexicon.recall: the same entry as "Recall", with another valence`,
 	}
 	files, _ := filepath.Glob("testdata/invalid-*.yml")
 	if len(files) != len(want) {

@@ -13,6 +13,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/repmon/repmon/query"
+	"github.com/repmon/repmon/sentiment"
 )
 
 // Defaults, in one place.
@@ -293,10 +294,18 @@ func (c *Config) validate(unset []unsetVar, failed []string, refs map[string]boo
 		words = append(words, k)
 	}
 	sort.Strings(words) // a stable order of problems
+	same := map[string]string{}
 	for _, k := range words {
 		if s := c.Sentiment.Lexicon[k]; s < -4 || s > 4 {
 			v.addf("sentiment.lexicon."+k, "valence %v outside [-4, 4]", s)
 		}
+		// keys match case-insensitively: "Recall" and "recall" with two
+		// valences would leave the choice to chance
+		key := sentiment.LexiconKey(k)
+		if other, dup := same[key]; dup && c.Sentiment.Lexicon[other] != c.Sentiment.Lexicon[k] {
+			v.addf("sentiment.lexicon."+k, "the same entry as %q, with another valence", other)
+		}
+		same[key] = k
 	}
 	c.Alerts.validate(v, c)
 	return v.result()

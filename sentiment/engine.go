@@ -952,15 +952,12 @@ func (a *Analyzer) valence(s *scratch, i int, capDiff bool, tr *tracer) float64 
 		return 0
 	}
 	valence := base
-	if rep && t.phraseLen > 0 {
+	switch {
+	case rep && t.phraseLen > 0:
 		tr.rule(i, i, "phrase", 0, valence)
-	} else if rep && tr != nil && t.ent.flags&(fDuration|fLex) == fDuration {
-		rule := "waiting_time" // "for two hours"
-		if valence > 0 {
-			rule = "quick_outcome" // "replied in 6 minutes"
-		}
-		tr.rule(i, i, rule, 0, valence)
-	} else {
+	case rep && tr != nil:
+		tr.rule(i, i, s.baseRule(i, valence), 0, valence)
+	default:
 		tr.rule(i, i, "lexicon", 0, valence)
 	}
 	if t.ent.word == wNo && i != n-1 && s.inLex(i+1) && !(rep && t.phraseLen > 0) {

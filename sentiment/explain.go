@@ -41,7 +41,8 @@ type Contribution struct {
 	// Rule names the rule. Both modes: lexicon, negation, negated_by_no,
 	// booster, allcaps, idiom, booster_ngram, dampener_ngram, least,
 	// never_so, no_as_negator, but_before, but_after. Reputation mode
-	// adds: phrase, waiting_time, quick_outcome, sarcasm,
+	// adds: phrase, waiting_time, quick_outcome, recurring_failure,
+	// counted_attempts, closing_verdict, sarcasm,
 	// politeness_in_complaint, thanks_with_praise, unmet_expectation,
 	// quoted_claim, why_question, time_contrast, substitution,
 	// info_question, headline, resolved, used_to, praise_until, protection.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -495,6 +496,19 @@ func (l *lexicon) withOverrides(user map[string]float64, rep bool) (*lexicon, er
 		for k, v := range l.phrases {
 			c.phrases[k] = v
 		}
+	}
+	if rep {
+		// the text's curly quotes are straightened: so are the keys'
+		straight := make(map[string]float64, len(user))
+		from := make(map[string]string, len(user))
+		for _, k := range slices.Sorted(maps.Keys(user)) {
+			sk := straightenKey(k)
+			if other, dup := from[sk]; dup && user[other] != user[k] {
+				return nil, fmt.Errorf("sentiment: lexicon entries %q and %q are the same key %q with different valences", other, k, sk)
+			}
+			straight[sk], from[sk] = user[k], k
+		}
+		user = straight
 	}
 	for k, v := range user {
 		if rep && strings.Contains(k, " ") {

@@ -563,6 +563,37 @@ func isEmojiRune(r rune) bool {
 	return false
 }
 
+// straightened is the ASCII form that reputation mode gives a curly quote
+// or an ellipsis, so that "don’t" negates and a user's "it’s a scam"
+// matches; "" for any other rune.
+func straightened(r rune) string {
+	switch r {
+	case '’', '‘', 'ʼ', '′', '＇':
+		return "'"
+	case '“', '”', '„', '″':
+		return `"`
+	case '…':
+		return "..."
+	}
+	return ""
+}
+
+// straightenKey is key with straightened quotes (see straightened).
+func straightenKey(key string) string {
+	if asciiPrefix(key) == len(key) {
+		return key
+	}
+	var b strings.Builder
+	for _, r := range key {
+		if st := straightened(r); st != "" {
+			b.WriteString(st)
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
 // expandRep prepares the text for reputation mode: curly quotes become
 // straight ones (so "don’t" negates), and every emoji cluster, including
 // variation selectors, skin tones and ZWJ sequences, becomes one token of
@@ -580,19 +611,12 @@ func (s *scratch) expandRep(lex *lexicon, text string) {
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(text[i:])
+		if st := straightened(r); st != "" {
+			b = append(b, st...)
+			i += n
+			continue
+		}
 		switch {
-		case r == '’' || r == '‘' || r == 'ʼ' || r == '′' || r == '＇':
-			b = append(b, '\'')
-			i += n
-			continue
-		case r == '“' || r == '”' || r == '„' || r == '″':
-			b = append(b, '"')
-			i += n
-			continue
-		case r == '…':
-			b = append(b, "..."...)
-			i += n
-			continue
 		case isEmojiModifier(r) || r == 0x200D:
 			i += n // stray modifier
 			continue
@@ -907,6 +931,36 @@ func (s *scratch) title(i, j int) bool {
 // word are candidates as well.
 const repCandMask = fLex | fBooster | fDuration | fRepeat | fAttempt | fLatent | fAdjBooster | fVerdict
 
+// The starting valences that repBase gives by rule rather than from the
+// lexicon: time spent waiting ("for two hours"), a failure that recurs
+// ("keeps crashing") and counted attempts ("called 5 times").
+const (
+	waitingValence = -0.9
+	repeatValence  = -1.4
+	attemptValence = -1.3
+)
+
+// baseRule names the rule that gave token i its starting valence v in
+// reputation mode (see repBase), for explanations.
+func (s *scratch) baseRule(i int, v float64) string {
+	f := s.toks[i].ent.flags
+	switch {
+	case f&fUser != 0:
+		return "lexicon"
+	case f&fDuration != 0 && v == waitingValence:
+		return "waiting_time"
+	case f&fDuration != 0 && v == quickValence:
+		return "quick_outcome"
+	case f&fRepeat != 0 && v == repeatValence:
+		return "recurring_failure"
+	case f&fAttempt != 0 && v == attemptValence:
+		return "counted_attempts"
+	case f&fVerdict != 0 && v == verdictValence:
+		return "closing_verdict"
+	}
+	return "lexicon"
+}
+
 // repBase is the reputation mode's starting valence of token i.
 func (a *Analyzer) repBase(s *scratch, i int) (float64, bool) {
 	t := &s.toks[i]
@@ -917,22 +971,27 @@ func (a *Analyzer) repBase(s *scratch, i int) (float64, bool) {
 		return t.phrase, true
 	}
 	f := t.ent.flags
+	if f&fUser != 0 {
+		// the user's entry says how to read the word ("hours", "sigh"),
+		// whatever the rules below would make of it
+		return t.ent.val, true
+	}
 	if s.isHeadline && f&fDuration != 0 && f&fLex == 0 && ablate&abHeadline == 0 {
 		return 0, false // "steps down after 22 years": tenure, not waiting
 	}
 	if ablate&abDuration == 0 && f&fDuration != 0 && i > 0 && (s.toks[i-1].ent.flags&fNumber != 0 || isDigits(s.lowr(i-1))) && s.waitingContext(i) {
 		// "for two hours", "3 weeks now": time spent waiting
-		return -0.9, true
+		return waitingValence, true
 	}
 	if ablate&abQuick == 0 && f&fDuration != 0 && s.quickOutcome(i) {
 		// "replied in 6 minutes", "sorted within the hour"
 		return quickValence, true
 	}
 	if f&fRepeat != 0 && s.recurringFailure(i) {
-		return -1.4, true
+		return repeatValence, true
 	}
 	if f&fAttempt != 0 && s.countedAttempt(i) {
-		return -1.3, true
+		return attemptValence, true
 	}
 	if ablate&abLatent == 0 && f&fLatent != 0 {
 		for j := i - 1; j >= 0 && j >= i-3; j-- {

@@ -17,6 +17,8 @@ package sentiment
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -89,19 +91,32 @@ func WithLexicon(entries map[string]float64) Option {
 		if o.lexicon == nil {
 			o.lexicon = make(map[string]float64, len(entries))
 		}
-		for k, v := range entries {
+		seen := make(map[string]string, len(entries))
+		for _, k := range slices.Sorted(maps.Keys(entries)) {
+			v := entries[k]
 			if v != v || v > 1e6 || v < -1e6 {
 				return fmt.Errorf("sentiment: lexicon entry %q: valence %v out of range", k, v)
 			}
-			key := strings.Join(strings.Fields(strings.ToLower(k)), " ")
+			key := LexiconKey(k)
 			if key == "" {
 				return fmt.Errorf("sentiment: lexicon entry %q: empty word", k)
 			}
+			// "Recall" and "recall" in one map: which wins would depend on
+			// map order
+			if other, dup := seen[key]; dup && entries[other] != v {
+				return fmt.Errorf("sentiment: lexicon entries %q and %q are the same key %q with different valences", other, k, key)
+			}
+			seen[key] = k
 			o.lexicon[key] = v
 		}
 		return nil
 	}
 }
+
+// LexiconKey is the form in which WithLexicon matches a key: lowercase,
+// with runs of white space as one space. Two keys with the same form are the
+// same entry.
+func LexiconKey(k string) string { return strings.Join(strings.Fields(strings.ToLower(k)), " ") }
 
 // WithThresholds sets the compound thresholds used by Label: a compound at or
 // below negativeAtOrBelow is "negative", at or above positiveAtOrAbove is

@@ -155,6 +155,72 @@ func TestUserLexicon(t *testing.T) {
 	}
 }
 
+// TestUserLexiconOverRules: in reputation mode a user entry for a word
+// that a rule would otherwise value (a waiting time, a quick reply, a
+// recurring failure, counted attempts, a closing verdict) is the word's
+// valence, and the explanation names the lexicon; without the entry, the
+// explanation names the rule.
+func TestUserLexiconOverRules(t *testing.T) {
+	const text = "waited 2 hours, the app keeps logging me out, called 5 times. sigh"
+	rules := map[string]string{"hours": "waiting_time", "keeps": "recurring_failure", "times": "counted_attempts", "sigh": "closing_verdict"}
+	firstRule := func(e Explanation, tok string) (string, float64) {
+		for _, c := range e.Contributions {
+			if c.Token == tok {
+				return c.Rule, c.After
+			}
+		}
+		return "", 0
+	}
+	plain := mustNew(t, WithMode(ModeReputation)).Explain(text)
+	for tok, want := range rules {
+		if rule, _ := firstRule(plain, tok); rule != want {
+			t.Errorf("without an override, %q starts by rule %q, want %q", tok, rule, want)
+		}
+	}
+	over := map[string]float64{"hours": 0.5, "keeps": 0.6, "times": 0.7, "sigh": 3}
+	e := mustNew(t, WithMode(ModeReputation), WithLexicon(over)).Explain(text)
+	for tok, v := range over {
+		if rule, got := firstRule(e, tok); rule != "lexicon" || got != v {
+			t.Errorf("with %q: %v, %q starts at %v by %q, want %v by lexicon", tok, v, tok, got, rule, v)
+		}
+	}
+	if quick := mustNew(t, WithMode(ModeReputation), WithLexicon(map[string]float64{"minutes": -2})).Explain("they replied in 6 minutes"); true {
+		if rule, got := firstRule(quick, "minutes"); rule != "lexicon" || got != -2 {
+			t.Errorf("\"replied in 6 minutes\" with minutes: -2 starts at %v by %q", got, rule)
+		}
+	}
+}
+
+// TestLexiconKeys: keys that name the same entry with different valences
+// are an error, not a choice left to map order; in reputation mode a key
+// with curly quotes matches as the text does, straightened.
+func TestLexiconKeys(t *testing.T) {
+	for _, lex := range []map[string]float64{
+		{"Recall": -2, "recall": 1.5},
+		{"on  hold": -2, "on hold": -1},
+	} {
+		if _, err := New(WithLexicon(lex)); err == nil {
+			t.Errorf("New(WithLexicon(%v)) accepted keys that are the same entry", lex)
+		}
+	}
+	if _, err := New(WithLexicon(map[string]float64{"it’s a scam": -3, "it's a scam": 2})); err == nil {
+		t.Error("curly and straight spellings of one phrase with different valences were accepted")
+	}
+	if _, err := New(WithLexicon(map[string]float64{"Recall": -2, "recall": -2})); err != nil {
+		t.Errorf("the same entry twice with one valence: %v", err)
+	}
+	a := mustNew(t, WithLexicon(map[string]float64{"it’s a scam": -3}))
+	for _, text := range []string{"it’s a scam", "it's a scam"} {
+		found := false
+		for _, v := range a.Explain(text).Valences {
+			found = found || v.LexiconKey == "it's a scam" && v.Valence == -3
+		}
+		if !found {
+			t.Errorf("%q: the curly key did not match: %+v", text, a.Explain(text).Valences)
+		}
+	}
+}
+
 // TestComplaintPhrases checks that every complaint phrase is found as a
 // phrase: on its own, the rules read it as a complaint.
 func TestComplaintPhrases(t *testing.T) {
