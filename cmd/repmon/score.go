@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -40,6 +41,17 @@ func cmdScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
+	if !slices.Contains(args, "--") {
+		for _, text := range fs.Args() {
+			// "repmon score 'text' --explain": flag parsing stops at the
+			// first text, and the flag would be scored as one
+			name, _, _ := strings.Cut(strings.TrimLeft(text, "-"), "=")
+			if strings.HasPrefix(text, "-") && fs.Lookup(name) != nil {
+				fmt.Fprintf(stderr, "repmon score: %s after a text: flags go first (use -- before a text that starts with -)\n", text)
+				return 2
+			}
+		}
+	}
 	m, err := sentiment.ParseMode(*mode)
 	if err != nil {
 		fmt.Fprintf(stderr, "repmon score: --mode: %v\n", err)
@@ -63,7 +75,9 @@ func cmdScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	} else {
 		sc := bufio.NewScanner(stdin)
 		sc.Buffer(make([]byte, 64<<10), maxScoreLine)
+		line := 0
 		for sc.Scan() {
+			line++
 			out.write(strings.TrimSuffix(sc.Text(), "\r"))
 			if out.err != nil {
 				break
@@ -71,7 +85,11 @@ func cmdScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		if err := sc.Err(); err != nil {
 			w.Flush()
-			fmt.Fprintf(stderr, "repmon score: read stdin: %v\n", err)
+			if errors.Is(err, bufio.ErrTooLong) {
+				fmt.Fprintf(stderr, "repmon score: line %d of stdin is longer than %d MiB; the lines before it were scored\n", line+1, maxScoreLine>>20)
+			} else {
+				fmt.Fprintf(stderr, "repmon score: read stdin: %v\n", err)
+			}
 			return 1
 		}
 	}

@@ -103,6 +103,10 @@ func TestScoreCLI(t *testing.T) {
 		{name: "bad mode", args: []string{"--mode", "nope", "x"}, code: 2},
 		{name: "bad format", args: []string{"--format", "csv", "x"}, code: 2},
 		{name: "unknown flag", args: []string{"--bogus"}, code: 2},
+		{name: "flag after a text", args: []string{"good", "--explain"}, code: 2},
+		{name: "flag=value after a text", args: []string{"good", "--mode=vader"}, code: 2},
+		{name: "a text that looks like a flag, after --", args: []string{"--mode", "vader", "--", "--explain", "-not-a-flag"}, code: 0,
+			want: "0.0\t0.0\t1.0\t0.0\tneutral\n0.0\t0.0\t1.0\t0.0\tneutral\n"},
 		{name: "help", args: []string{"-h"}, code: 0},
 	}
 	for _, tc := range tests {
@@ -160,5 +164,15 @@ func TestScoreLongLine(t *testing.T) {
 	}
 	if got := strings.Count(stdout.String(), "\n"); got != 2 {
 		t.Errorf("%d output lines, want 2", got)
+	}
+	// over the limit: the lines before are scored, and the error says where
+	stdout.Reset()
+	stderr.Reset()
+	over := strings.Repeat("a", maxScoreLine+1)
+	if code := cmdScore(nil, strings.NewReader("good\n"+over+"\nbad\n"), &stdout, &stderr); code != 1 {
+		t.Fatalf("exit %d with a line over the limit, want 1", code)
+	}
+	if !strings.Contains(stderr.String(), "line 2 of stdin is longer than 16 MiB") || strings.Count(stdout.String(), "\n") != 1 {
+		t.Errorf("stdout %q, stderr %q", stdout.String(), stderr.String())
 	}
 }
