@@ -1,9 +1,12 @@
 GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
-# Where ../shared (VADER data) lives; tests that need it fail when it is set and missing.
-REPMON_SHARED_DIR ?= $(abspath ../shared)
+# Where ../shared (VADER data) lives, when it does; tests that need it fail
+# when it is set and missing, and are skipped when it is not set.
+REPMON_SHARED_DIR ?= $(wildcard $(abspath ../shared))
+ifneq ($(REPMON_SHARED_DIR),)
 export REPMON_SHARED_DIR
+endif
 
 .PHONY: build test lint bench fuzz docker clean
 

@@ -314,3 +314,22 @@ alerts: {channels: [
 		})
 	}
 }
+
+// TestPresetWithFeeds: preset: google_news adds its feed to the listed
+// ones, once, rather than being dropped when feeds are listed.
+func TestPresetWithFeeds(t *testing.T) {
+	cfg, err := Load([]byte(`brands: [{name: acme, query: acme}]
+sources:
+  - {name: a, type: rss, preset: google_news, feeds: ["https://example.com/feed"]}
+  - {name: b, type: rss, preset: google_news}
+`), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Sources[0].Feeds; len(got) != 2 || got[0] != "https://example.com/feed" || got[1] != GoogleNewsFeed {
+		t.Errorf("feeds with the preset = %q", got)
+	}
+	if got := cfg.Sources[1].Feeds; len(got) != 1 || got[0] != GoogleNewsFeed {
+		t.Errorf("feeds of the preset alone = %q", got)
+	}
+}

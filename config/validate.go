@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -85,8 +86,8 @@ func (c *Config) applyDefaults() {
 		if s.UserAgent == "" {
 			s.UserAgent = DefaultUserAgent
 		}
-		if s.Type == TypeRSS && s.Preset == "google_news" && len(s.Feeds) == 0 {
-			s.Feeds = []string{GoogleNewsFeed}
+		if s.Type == TypeRSS && s.Preset == "google_news" && !slices.Contains(s.Feeds, GoogleNewsFeed) {
+			s.Feeds = append(s.Feeds, GoogleNewsFeed) // after the listed feeds
 		}
 	}
 	c.Alerts.applyDefaults()

@@ -1,8 +1,8 @@
 #!/bin/sh
-# Validates the Prometheus (and, when amtool is installed, Alertmanager)
-# files under deploy/. Needs promtool: apt-get install prometheus.
-# Optional: amtool from apt-get install prometheus-alertmanager.
-# Set REPMON_REQUIRE_PROMETHEUS=1 to fail rather than skip when a tool is missing.
+# Validates the Prometheus and Alertmanager files under deploy/. Needs
+# promtool (apt-get install prometheus) and amtool (apt-get install
+# prometheus-alertmanager); without them their checks are skipped, and
+# REPMON_REQUIRE_PROMETHEUS=1 makes that a failure.
 set -eu
 
 cd "$(dirname "$0")"
@@ -25,6 +25,6 @@ if need promtool required prometheus; then
 	promtool check config prometheus/prometheus.yml
 fi
 
-if need amtool optional prometheus-alertmanager; then
+if need amtool required prometheus-alertmanager; then
 	amtool check-config alertmanager/alertmanager.yml
 fi
