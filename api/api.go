@@ -67,8 +67,8 @@ func New(o Options) http.Handler {
 	}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /api/v1/mentions", s.auth(http.HandlerFunc(s.mentions)))
-	mux.Handle("GET /{$}", s.auth(http.HandlerFunc(s.ui)))
+	mux.Handle("GET /api/v1/mentions", s.auth(http.HandlerFunc(s.mentions), false))
+	mux.Handle("GET /{$}", s.auth(http.HandlerFunc(s.ui), true))
 	return mux
 }
 
@@ -90,16 +90,28 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintln(w, "ready")
 }
 
-func (s *server) auth(next http.Handler) http.Handler {
+// auth requires the API token: as a bearer token, or, since a browser
+// cannot send one, as the password of HTTP basic authentication (any user
+// name), for which the UI's 401 asks.
+func (s *server) auth(next http.Handler, browser bool) http.Handler {
 	if s.Token == "" {
 		return next
 	}
-	want := []byte("Bearer " + s.Token)
+	want := []byte(s.Token)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got := []byte(r.Header.Get("Authorization"))
+		var got []byte
+		if t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			got = []byte(t)
+		} else if _, pw, ok := r.BasicAuth(); ok {
+			got = []byte(pw)
+		}
 		if subtle.ConstantTimeCompare(got, want) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="repmon"`)
-			writeError(w, http.StatusUnauthorized, "missing or wrong bearer token")
+			if browser {
+				w.Header().Set("WWW-Authenticate", `Basic realm="repmon", charset="UTF-8"`)
+			} else {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="repmon"`)
+			}
+			writeError(w, http.StatusUnauthorized, "missing or wrong token")
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -151,6 +151,31 @@ func TestTokenGuardsAPIButNotMetrics(t *testing.T) {
 	}
 }
 
+// TestUIInBrowser: a browser cannot send a bearer token, so the UI asks for
+// basic authentication, with the token as the password.
+func TestUIInBrowser(t *testing.T) {
+	srv, _ := newServer(t, "s3cret")
+	resp, _ := get(t, srv.URL+"/", "")
+	if got := resp.Header.Get("WWW-Authenticate"); !strings.HasPrefix(got, "Basic ") {
+		t.Errorf("UI asks for %q, want basic authentication", got)
+	}
+	for pw, want := range map[string]int{"s3cret": 200, "wrong": 401} {
+		req, _ := http.NewRequest("GET", srv.URL+"/", nil)
+		req.SetBasicAuth("anyone", pw)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("basic auth with password %q: %d, want %d", pw, resp.StatusCode, want)
+		}
+	}
+	if resp, _ := get(t, srv.URL+"/api/v1/mentions", ""); !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer ") {
+		t.Errorf("the API asks for %q, want a bearer token", resp.Header.Get("WWW-Authenticate"))
+	}
+}
+
 func TestUI(t *testing.T) {
 	srv, _ := newServer(t, "")
 	resp, body := get(t, srv.URL+"/?sentiment=negative", "")
