@@ -100,9 +100,10 @@ const (
 	DefaultChannelTimeout    = 10 * time.Second
 )
 
-func (a *Alerts) applyDefaults() {
+func (a *Alerts) applyDefaults(given func(path string) bool) {
 	for i := range a.Rules {
 		r := &a.Rules[i]
+		unset := func(field string) bool { return !given(fmt.Sprintf("alerts.rules[%d].%s", i, field)) }
 		if r.Severity == "" {
 			r.Severity = "warning"
 		}
@@ -111,48 +112,48 @@ func (a *Alerts) applyDefaults() {
 			r.Below = &v
 		}
 		aggregate := r.Type == RuleVolumeSpike || r.Type == RuleNegativeShare || r.Type == RuleSourceSilent
-		if aggregate && r.Cooldown == 0 {
+		if aggregate && r.Cooldown == 0 && unset("cooldown") {
 			r.Cooldown = Duration(DefaultAggregateCooldown)
 		}
 		switch r.Type {
 		case RuleVolumeSpike:
-			if r.Interval == 0 {
+			if r.Interval == 0 && unset("interval") {
 				r.Interval = Duration(DefaultSpikeInterval)
 			}
 			if r.Baseline == "" {
 				r.Baseline = "rolling"
 			}
-			if r.BaselineIntervals == 0 {
+			if r.BaselineIntervals == 0 && unset("baseline_intervals") {
 				r.BaselineIntervals = DefaultRollingIntervals
 				if r.Baseline == "weekly" {
 					r.BaselineIntervals = DefaultWeeklyIntervals
 				}
 			}
-			if r.Threshold == 0 {
+			if r.Threshold == 0 && unset("threshold") {
 				r.Threshold = DefaultSpikeThreshold
 			}
 			if r.Direction == "" {
 				r.Direction = "up"
 			}
-			if r.MinCount == 0 {
+			if r.MinCount == 0 && unset("min_count") {
 				r.MinCount = DefaultSpikeMinCount
 			}
 		case RuleNegativeShare:
-			if r.Window == 0 {
+			if r.Window == 0 && unset("window") {
 				r.Window = Duration(DefaultShareWindow)
 			}
 			if r.Level == nil {
 				v := DefaultShareLevel
 				r.Level = &v
 			}
-			if r.MinVolume == 0 {
+			if r.MinVolume == 0 && unset("min_volume") {
 				r.MinVolume = DefaultShareMinVolume
 			}
 		case RuleSourceSilent:
-			if r.For == 0 {
+			if r.For == 0 && unset("for") {
 				r.For = Duration(DefaultSilentFor)
 			}
-			if r.MinCount == 0 {
+			if r.MinCount == 0 && unset("min_count") {
 				r.MinCount = DefaultSilentMinCount
 			}
 		}
@@ -238,7 +239,7 @@ func (r *Rule) validateParams(v *validator, p string) {
 		if r.Baseline == "weekly" && r.Interval.D() > 7*24*time.Hour {
 			v.addf(p+".interval", "must not exceed a week with baseline weekly")
 		}
-		if r.Threshold < 0 {
+		if r.Threshold <= 0 {
 			v.addf(p+".threshold", "must be positive")
 		}
 		switch r.Direction {

@@ -190,7 +190,7 @@ func Load(b []byte, lookup func(string) (string, bool)) (*Config, error) {
 		}
 		return nil, Problems{"config: " + strings.TrimPrefix(err.Error(), "yaml: ")}
 	}
-	l := &loader{lookup: lookup, lines: map[int]string{}, terrs: map[string][]string{}, dups: map[string]int{}, refs: map[string]bool{}}
+	l := &loader{lookup: lookup, lines: map[int]string{}, terrs: map[string][]string{}, dups: map[string]int{}, refs: map[string]bool{}, given: map[string]bool{}}
 	var probs Problems
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
@@ -213,7 +213,7 @@ func Load(b []byte, lookup func(string) (string, bool)) (*Config, error) {
 	// Validate even when the document has problems already, so that one
 	// run of check-config shows them all; fields that did not decode are
 	// left out of validation, as their zero values would only mislead.
-	cfg.applyDefaults()
+	cfg.applyDefaults(func(path string) bool { return l.given[path] })
 	probs = append(probs, cfg.validate(l.unset, l.failed, l.refs)...)
 	if len(probs) > 0 {
 		return nil, probs

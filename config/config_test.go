@@ -333,3 +333,43 @@ sources:
 		t.Errorf("feeds of the preset alone = %q", got)
 	}
 }
+
+// TestExplicitZero: a 0 written in the file is not taken for "unset": it is
+// kept where it means something (no cooldown, no minimum) and reported
+// where it does not, instead of being replaced by the default.
+func TestExplicitZero(t *testing.T) {
+	cfg, err := Load([]byte(`brands: [{name: acme, query: acme}]
+sources: [{name: hn, type: hackernews}]
+alerts:
+  channels: [{name: hook, type: webhook, url: "https://example.com/hook"}]
+  rules:
+    - {name: spike, type: volume_spike, channels: [hook], cooldown: 0, min_count: 0}
+    - {name: share, type: negative_share, channels: [hook], min_volume: 0}
+    - {name: silent, type: source_silent, channels: [hook]}
+`), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := cfg.Alerts.Rules
+	if r[0].Cooldown != 0 || r[0].MinCount != 0 || r[1].MinVolume != 0 {
+		t.Errorf("explicit zeros replaced: cooldown %v, min_count %d, min_volume %d", r[0].Cooldown, r[0].MinCount, r[1].MinVolume)
+	}
+	if r[2].Cooldown.D() != DefaultAggregateCooldown || r[2].MinCount != DefaultSilentMinCount {
+		t.Errorf("defaults not applied to absent keys: %+v", r[2])
+	}
+	_, err = Load([]byte(`brands: [{name: acme, query: acme}]
+sources: [{name: hn, type: hackernews, timeout: 0, backfill: 0, max_pages: 0}]
+alerts:
+  channels: [{name: hook, type: webhook, url: "https://example.com/hook"}]
+  rules: [{name: spike, type: volume_spike, channels: [hook], threshold: 0, interval: 0}]
+`), env(nil))
+	want := []string{
+		"sources[0].timeout: must be positive", "sources[0].backfill: must be positive", "sources[0].max_pages: must be positive",
+		"alerts.rules[0].interval: must be positive", "alerts.rules[0].threshold: must be positive",
+	}
+	for _, w := range want {
+		if !strings.Contains(fmt.Sprint(err), w) {
+			t.Errorf("problems %v lack %q", err, w)
+		}
+	}
+}

@@ -22,6 +22,7 @@ type loader struct {
 	lookup func(string) (string, bool)
 	unset  []unsetVar          // fields naming unset variables, in document order
 	refs   map[string]bool     // fields with a ${VAR} reference, set or not
+	given  map[string]bool     // every field path the file sets, so that an explicit 0 is not a default
 	lines  map[int]string      // line -> field path, for errors the walk did not see
 	terrs  map[string][]string // decoder message -> field paths, in document order
 	failed []string            // field paths whose value did not decode; "" is the whole document
@@ -37,6 +38,7 @@ func join(path, key string) string {
 
 func (l *loader) walk(n *yaml.Node, path string, t reflect.Type) Problems {
 	var probs Problems
+	l.given[path] = true
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}

@@ -36,7 +36,10 @@ var DefaultEndpoints = map[string]string{
 	TypeBluesky:    "https://bsky.social",
 }
 
-func (c *Config) applyDefaults() {
+// applyDefaults fills in what the file leaves out; given reports whether
+// the file sets a field path, so that an explicit 0 ("cooldown: 0") is kept,
+// and validated, rather than taken for "unset".
+func (c *Config) applyDefaults(given func(path string) bool) {
 	if c.Storage.Driver == "" {
 		c.Storage.Driver = "sqlite"
 	}
@@ -59,16 +62,17 @@ func (c *Config) applyDefaults() {
 	}
 	for i := range c.Sources {
 		s := &c.Sources[i]
+		unset := func(field string) bool { return !given(fmt.Sprintf("sources[%d].%s", i, field)) }
 		if s.Schedule == "" {
 			s.Schedule = DefaultSchedule
 		}
-		if s.Timeout == 0 {
+		if s.Timeout == 0 && unset("timeout") {
 			s.Timeout = Duration(DefaultTimeout)
 		}
-		if s.Backfill == 0 {
+		if s.Backfill == 0 && unset("backfill") {
 			s.Backfill = Duration(DefaultBackfill)
 		}
-		if s.MaxPages == 0 {
+		if s.MaxPages == 0 && unset("max_pages") {
 			s.MaxPages = DefaultMaxPages
 		}
 		if s.Type == TypeX && s.API == "" {
@@ -90,7 +94,7 @@ func (c *Config) applyDefaults() {
 			s.Feeds = append(s.Feeds, GoogleNewsFeed) // after the listed feeds
 		}
 	}
-	c.Alerts.applyDefaults()
+	c.Alerts.applyDefaults(given)
 }
 
 var nameRE = regexp.MustCompile(`^[a-z0-9_-]+$`)
@@ -321,13 +325,13 @@ func (s *Source) validate(v *validator, p string, names, brands map[string]bool)
 	if err := CheckSchedule(s.Schedule); err != nil {
 		v.addf(p+".schedule", "%v", err)
 	}
-	if s.Timeout < 0 {
+	if s.Timeout <= 0 {
 		v.addf(p+".timeout", "must be positive")
 	}
-	if s.Backfill < 0 {
+	if s.Backfill <= 0 {
 		v.addf(p+".backfill", "must be positive")
 	}
-	if s.MaxPages < 0 {
+	if s.MaxPages <= 0 {
 		v.addf(p+".max_pages", "must be positive")
 	}
 	for j, b := range s.Brands {
