@@ -208,12 +208,7 @@ func (s *bluesky) Fetch(ctx context.Context, b Brand, cursor string) (Page, erro
 		// what this one missed.
 		page := Page{Skipped: fmt.Errorf("%w (search %q)", err, q)}
 		cur.Cursor, cur.Newest = "", ""
-		cur.Alt++
-		if cur.Alt < len(alts) {
-			page.More = true
-		} else {
-			cur.Alt = 0
-		}
+		page.More = nextPart(&cur.Alt, len(alts))
 		c, _ := json.Marshal(cur)
 		page.Cursor = string(c)
 		return page, nil
@@ -237,12 +232,7 @@ func (s *bluesky) Fetch(ctx context.Context, b Brand, cursor string) (Page, erro
 			cur.Since[q] = cur.Newest
 		}
 		cur.Cursor, cur.Newest = "", ""
-		cur.Alt++
-		if cur.Alt < len(alts) {
-			page.More = true
-		} else {
-			cur.Alt = 0
-		}
+		page.More = nextPart(&cur.Alt, len(alts))
 	}
 	c, _ := json.Marshal(cur)
 	page.Cursor = string(c)

@@ -104,3 +104,15 @@ func New(src config.Source, d Deps) (Collector, error) {
 	}
 	return nil, fmt.Errorf("collectors: unknown source type %q", src.Type)
 }
+
+// nextPart moves a cursor's part index (a feed, a stream, an alternative of
+// the brand query) past the part just read and reports whether another
+// part follows in this walk; after the last it goes back to the first.
+func nextPart(i *int, n int) bool {
+	*i++
+	if *i < n {
+		return true
+	}
+	*i = 0
+	return false
+}

@@ -151,12 +151,9 @@ func (m *mastodon) Fetch(ctx context.Context, b Brand, cursor string) (Page, err
 		page, done = Page{Skipped: err}, true
 	}
 	if done {
-		cur.Next++
-	}
-	if cur.Next < len(streams) {
-		page.More = true
+		page.More = nextPart(&cur.Next, len(streams))
 	} else {
-		cur.Next = 0
+		page.More = true
 	}
 	c, _ := json.Marshal(cur)
 	page.Cursor = string(c)

@@ -98,12 +98,8 @@ func (r *rss) Fetch(ctx context.Context, b Brand, cursor string) (Page, error) {
 		// let the run report it; it is read again on the next pass.
 		page = Page{Skipped: err}
 	}
-	cur.Next = idx + 1
-	if cur.Next < len(r.feeds) {
-		page.More = true
-	} else {
-		cur.Next = 0
-	}
+	cur.Next = idx
+	page.More = nextPart(&cur.Next, len(r.feeds))
 	c, _ := json.Marshal(cur)
 	page.Cursor = string(c)
 	return page, nil
