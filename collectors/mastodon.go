@@ -48,6 +48,27 @@ const mastodonLimit = 40 // the API's maximum page size
 // mastodonMaxOffset ends a search walk that never runs dry.
 const mastodonMaxOffset = 2000
 
+// mastodonOverlap is how far back a finished walk's next walk starts. A
+// remote post gets an id from its own publication time when it reaches the
+// instance, so one that federates late sorts before posts already read;
+// starting again at the newest id read would miss it. The store drops the
+// repeats.
+const mastodonOverlap = 10 * time.Minute
+
+// lagged is the min_id a finished walk leaves for the next one: newest,
+// moved back by mastodonOverlap, but never behind start (where the walk
+// began), so that walks always advance.
+func (m *mastodon) lagged(start, newest string) string {
+	lag := mastodonSnowflake(m.now().Add(-mastodonOverlap))
+	switch {
+	case !idLess(lag, newest):
+		return newest
+	case idLess(lag, start):
+		return start
+	}
+	return lag
+}
+
 func newMastodon(src config.Source, c *Client, d Deps) (Collector, error) {
 	var tags []string
 	for _, h := range src.Hashtags {
@@ -185,12 +206,16 @@ func (m *mastodon) readTag(ctx context.Context, tag, floor string, cur *mastodon
 			next = id
 		}
 	}
-	if next != "" && isDigits(next) && idLess(minID, next) {
-		cur.Tags[tag] = next
-	} else {
+	done := len(ids) < mastodonLimit
+	switch {
+	case next == "" || !isDigits(next) || !idLess(minID, next):
 		cur.Tags[tag] = minID
+	case done:
+		cur.Tags[tag] = m.lagged(minID, next)
+	default:
+		cur.Tags[tag] = next
 	}
-	return posts, len(ids) < mastodonLimit, nil
+	return posts, done, nil
 }
 
 func (m *mastodon) readSearch(ctx context.Context, q, floor string, cur *mastodonCursor) ([]repmon.Post, bool, error) {
@@ -219,10 +244,13 @@ func (m *mastodon) readSearch(ctx context.Context, q, floor string, cur *mastodo
 		}
 	}
 	w.Offset += len(ids)
-	done := len(ids) < mastodonLimit || w.Offset >= mastodonMaxOffset
+	// Only an empty page ends the walk: Mastodon drops filtered and deleted
+	// statuses after cutting the page, so a short page may have more after
+	// it. Repeats from the offsets are dropped by the store.
+	done := len(ids) == 0 || w.Offset >= mastodonMaxOffset
 	if done {
-		if w.Newest != "" && idLess(w.MinID, w.Newest) {
-			w.MinID = w.Newest
+		if w.Newest != "" && isDigits(w.Newest) && idLess(w.MinID, w.Newest) {
+			w.MinID = m.lagged(w.MinID, w.Newest)
 		}
 		w.Offset, w.Newest = 0, ""
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -170,6 +171,10 @@ func TestMastodonSearch(t *testing.T) {
 			mu.Lock()
 			searches = append(searches, r.URL.Query().Encode())
 			mu.Unlock()
+			if r.URL.Query().Get("offset") != "" { // past the fixture's results
+				writeJSON(w, 200, []byte(`{"accounts":[],"statuses":[],"hashtags":[]}`))
+				return
+			}
 			writeJSON(w, 200, loadFixture(t, "mastodon/search.json"))
 			return
 		}
@@ -185,17 +190,36 @@ func TestMastodonSearch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(searches) != 1 || searches[0] != "limit=40&min_id="+mastodonSnowflake(socialNow.Add(-24*time.Hour))+"&q=northwind&resolve=false&type=statuses" {
+	requests := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(searches)
+	}
+	if searches := requests(); len(searches) != 1 || searches[0] != "limit=40&min_id="+mastodonSnowflake(socialNow.Add(-24*time.Hour))+"&q=northwind&resolve=false&type=statuses" {
 		t.Fatalf("search requests %v", searches)
 	}
 	// The boost and the original are one post; boosts report the original.
 	if len(p.Posts) != 2 || p.Posts[0].ID != "114137904709636711" || p.Posts[0].Likes != 40 {
 		t.Fatalf("posts = %+v", p.Posts)
 	}
-	if p.More || !strings.Contains(p.Cursor, `"search":{"northwind":{"min_id":"114137982566400099"}}`) {
-		t.Fatalf("page = %+v", p)
+	// a page shorter than the limit does not end the walk (Mastodon drops
+	// filtered statuses after cutting it): the next, empty, one does, and
+	// min_id moves to the newest id read, or mastodonOverlap before now
+	if !p.More {
+		t.Fatalf("page = %+v, want more after a short page", p)
+	}
+	if p, err = m.Fetch(context.Background(), b, p.Cursor); err != nil {
+		t.Fatal(err)
+	}
+	if searches := requests(); len(searches) != 2 || !strings.Contains(searches[1], "offset=3") {
+		t.Fatalf("search requests %v", searches)
+	}
+	next := "114137982566400099"
+	if lag := mastodonSnowflake(socialNow.Add(-mastodonOverlap)); idLess(lag, next) {
+		next = lag
+	}
+	if p.More || !strings.Contains(p.Cursor, `"search":{"northwind":{"min_id":"`+next+`"}}`) {
+		t.Fatalf("page = %+v, want min_id %s", p, next)
 	}
 }
 
@@ -324,8 +348,10 @@ func TestMastodonSearchPaging(t *testing.T) {
 			offsets = append(offsets, q.Get("offset"))
 		}
 	}
-	if got := strings.Join(offsets, ","); got != ",40,80," {
-		t.Errorf("search offsets %q, want \",40,80,\" (pages 1, 2, 3, then the new posts)", got)
+	// pages 1 to 3, the empty page 4 that ends the walk, then the new posts
+	// and the empty page after them
+	if got := strings.Join(offsets, ","); got != ",40,80,100,,5" {
+		t.Errorf("search offsets %q, want \",40,80,100,,5\"", got)
 	}
 	checkExactlyOnce(t, rec, st, "fediverse", want)
 }
