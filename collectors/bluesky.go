@@ -75,6 +75,10 @@ type bskyCursor struct {
 	Alt    int               `json:"alt,omitempty"`    // alternative being walked
 	Cursor string            `json:"cursor,omitempty"` // API cursor of the unfinished walk
 	Newest string            `json:"newest,omitempty"` // newest sort time seen by the unfinished walk
+	// Until, in an unfinished walk, is the sort time it reads below: the
+	// search pages no deeper than 10,000 results, so a walk that reaches
+	// that depth goes on as a new search under its oldest post.
+	Until string `json:"until,omitempty"`
 }
 
 // bskyPost is a search hit with what paging and follower lookup need.
@@ -207,7 +211,7 @@ func (s *bluesky) Fetch(ctx context.Context, b Brand, cursor string) (Page, erro
 		// good: move on. Its since bound stays, so its next walk reads
 		// what this one missed.
 		page := Page{Skipped: fmt.Errorf("%w (search %q)", err, q)}
-		cur.Cursor, cur.Newest = "", ""
+		cur.Cursor, cur.Newest, cur.Until = "", "", ""
 		page.More = nextPart(&cur.Alt, len(alts))
 		c, _ := json.Marshal(cur)
 		page.Cursor = string(c)
@@ -224,14 +228,20 @@ func (s *bluesky) Fetch(ctx context.Context, b Brand, cursor string) (Page, erro
 	if !newest.IsZero() {
 		cur.Newest = newest.UTC().Format(time.RFC3339Nano)
 	}
-	if next != "" && next != cur.Cursor && len(hits) > 0 {
+	switch {
+	case next != "" && next != cur.Cursor && len(hits) > 0:
 		cur.Cursor = next
 		page.More = true
-	} else {
+	case next == "" && len(hits) == bskyLimit && deeper(hits, &cur):
+		// a full page without a cursor: the search's depth limit, not the
+		// end; deeper set cur.Until
+		cur.Cursor = ""
+		page.More = true
+	default:
 		if old, err := time.Parse(time.RFC3339Nano, cur.Since[q]); !newest.IsZero() && (err != nil || newest.After(old)) {
 			cur.Since[q] = cur.Newest
 		}
-		cur.Cursor, cur.Newest = "", ""
+		cur.Cursor, cur.Newest, cur.Until = "", "", ""
 		page.More = nextPart(&cur.Alt, len(alts))
 	}
 	c, _ := json.Marshal(cur)
@@ -239,16 +249,35 @@ func (s *bluesky) Fetch(ctx context.Context, b Brand, cursor string) (Page, erro
 	return page, nil
 }
 
+// deeper sets cur.Until just above the oldest of hits (until is exclusive:
+// posts of that same millisecond are read again, and the store drops them)
+// and reports whether that goes deeper than the walk has been, so that a
+// page of posts that all share one millisecond cannot loop.
+func deeper(hits []bskyPost, cur *bskyCursor) bool {
+	oldest := hits[0].sortAt
+	for _, h := range hits[1:] {
+		if h.sortAt.Before(oldest) {
+			oldest = h.sortAt
+		}
+	}
+	until := oldest.Add(time.Millisecond).UTC()
+	if prev, err := time.Parse(time.RFC3339Nano, cur.Until); err == nil && !until.Before(prev) {
+		return false
+	}
+	cur.Until = until.Format(bskyTimeLayout)
+	return true
+}
+
 // searchPage reads the page of alternative q that cur points at, with the
 // authors' follower counts.
 func (s *bluesky) searchPage(ctx context.Context, b Brand, q string, since time.Time, cur *bskyCursor) ([]bskyPost, string, error) {
-	body, err := s.search(ctx, q, since, cur.Cursor)
+	body, err := s.search(ctx, q, since, cur.Until, cur.Cursor)
 	var e *Error
 	if err != nil && cur.Cursor != "" && errors.As(err, &e) && e.Status == http.StatusBadRequest {
 		// A cursor the API no longer accepts: restart the walk.
 		s.log.Warn("search cursor rejected, restarting walk", "brand", b.Name)
-		cur.Cursor, cur.Newest = "", ""
-		body, err = s.search(ctx, q, since, "")
+		cur.Cursor, cur.Newest, cur.Until = "", "", ""
+		body, err = s.search(ctx, q, since, "", "")
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("bluesky: fetch page: %w", err)
@@ -263,12 +292,15 @@ func (s *bluesky) searchPage(ctx context.Context, b Brand, q string, since time.
 	return hits, next, nil
 }
 
-func (s *bluesky) search(ctx context.Context, q string, since time.Time, cursor string) ([]byte, error) {
+func (s *bluesky) search(ctx context.Context, q string, since time.Time, until, cursor string) ([]byte, error) {
 	v := url.Values{}
 	v.Set("q", q)
 	v.Set("sort", "latest")
 	v.Set("limit", fmt.Sprint(bskyLimit))
 	v.Set("since", since.UTC().Format(bskyTimeLayout))
+	if until != "" {
+		v.Set("until", until)
+	}
 	if cursor != "" {
 		v.Set("cursor", cursor)
 	}
