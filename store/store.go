@@ -54,7 +54,8 @@ type Store interface {
 	// Alerts whose ID is already present are ignored.
 	Enqueue(ctx context.Context, alerts []Alert) error
 	// Due returns the pending deliveries whose next attempt is at or before
-	// now, up to limit for each channel, oldest first. The delivery of an alert whose ID is that of
+	// now, up to limit for each channel: channel by channel (by name), each
+	// channel's oldest first. The delivery of an alert whose ID is that of
 	// another alert with the suffix "-resolved" is not due while the other
 	// alert's delivery on the same channel is pending, so that a resolution
 	// never reaches a channel before the alert it resolves.

@@ -363,7 +363,7 @@ func dueLimitPerChannel(t *testing.T, s store.Store) {
 	for _, d := range due {
 		got = append(got, d.AlertID+"@"+d.Channel)
 	}
-	if want := "busy-0@slow busy-1@slow late@fast"; strings.Join(got, " ") != want {
+	if want := "late@fast busy-0@slow busy-1@slow"; strings.Join(got, " ") != want {
 		t.Fatalf("Due(limit 2) = %v, want %s", got, want)
 	}
 }
