@@ -106,9 +106,10 @@ func (e *Engine) refresh(ctx context.Context) {
 	}
 }
 
-// DeliverDue makes one pass over the outbox: every delivery due now is
-// attempted once. Channels are served in parallel, each channel's
-// deliveries in order. It returns the number of deliveries attempted.
+// DeliverDue makes one pass over the outbox: the deliveries due now are
+// attempted once each, channels in parallel and each channel's in order;
+// a channel stops at its first retryable failure and is skipped while it
+// is held (see hold). It returns the number of due deliveries it found.
 func (e *Engine) DeliverDue(ctx context.Context) int {
 	if ctx.Err() != nil {
 		return 0
