@@ -58,6 +58,7 @@ type Engine struct {
 	explain func(repmon.Mention) string
 
 	rules     map[string]*config.Rule
+	backfill  map[string]time.Duration // source -> its backfill (see late)
 	channels  map[string]config.Channel
 	notifiers map[string]Notifier
 
@@ -166,7 +167,7 @@ func New(cfg *config.Config, st store.Store, m *metrics.Metrics, logger *slog.Lo
 	e := &Engine{
 		cfg: cfg, st: st, m: m, log: logger.With("component", "alerts"), now: o.now, jitter: o.jitter,
 		base: o.base, max: o.max, poll: o.poll, eval: o.eval, explain: o.explain,
-		rules: map[string]*config.Rule{}, channels: map[string]config.Channel{}, notifiers: map[string]Notifier{},
+		rules: map[string]*config.Rule{}, backfill: map[string]time.Duration{}, channels: map[string]config.Channel{}, notifiers: map[string]Notifier{},
 		lastFired: map[string]time.Time{}, active: map[string]*Alert{}, runs: map[string]*runState{},
 		history: map[string]time.Time{}, holds: map[string]channelHold{},
 	}
@@ -184,6 +185,9 @@ func New(cfg *config.Config, st store.Store, m *metrics.Metrics, logger *slog.Lo
 		default:
 			return nil, fmt.Errorf("alerts: channel %s: unknown type %q", ch.Name, ch.Type)
 		}
+	}
+	for _, src := range cfg.Sources {
+		e.backfill[src.Name] = src.Backfill.D()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -280,8 +284,9 @@ func (e *Engine) coolingDown(key string, d time.Duration, now time.Time) bool {
 // Alerts evaluates the per-mention rules on newly stored mentions. It is
 // the collectors' AlertHook: it runs inside the store transaction, does no
 // I/O and returns the alerts to enqueue with the mentions. Backfilled
-// mentions (the first run of a source and brand) alert only for rules with
-// alert_on_backfill, so that adding a brand does not flood the channels.
+// mentions (the first walk of a source and brand) alert only for rules with
+// alert_on_backfill, so that adding a brand does not flood the channels; so
+// do late ones (see late).
 func (e *Engine) Alerts(inserted []repmon.Mention, backfill bool) []store.Alert {
 	now := e.now().UTC()
 	var out []store.Alert
@@ -292,7 +297,7 @@ func (e *Engine) Alerts(inserted []repmon.Mention, backfill bool) []store.Alert 
 		groups := map[string]*Alert{}
 		var order []string
 		for _, m := range inserted {
-			if !matchMention(&r, m) {
+			if !matchMention(&r, m) || !r.AlertOnBackfill && e.late(m) {
 				continue
 			}
 			if r.GroupWindow > 0 {
@@ -327,6 +332,20 @@ func (e *Engine) Alerts(inserted []repmon.Mention, backfill bool) []store.Alert 
 		}
 	}
 	return out
+}
+
+// late reports whether m was first collected more than its source's
+// backfill after it was posted. Such a post is not news, whatever walk
+// found it: the items of a feed, hashtag or query alternative added to a
+// source that already has a cursor, an old article a news search turns
+// up, the posts of a source back from a long outage. It counts as
+// backfill, so that such a change does not flood the channels either.
+func (e *Engine) late(m repmon.Mention) bool {
+	d, ok := e.backfill[m.Source]
+	if !ok || d <= 0 {
+		d = config.DefaultBackfill
+	}
+	return m.CollectedAt.Sub(m.CreatedAt) > d
 }
 
 func (e *Engine) groupCooling(r *config.Rule, a *Alert, now time.Time) bool {

@@ -3,6 +3,7 @@ package alerts
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -237,6 +238,54 @@ func TestBackfillDoesNotFlood(t *testing.T) {
 	}
 	if n := len(h.e.Alerts(ms, false)); n != 40 {
 		t.Errorf("%d alerts after backfill, want 40", n)
+	}
+}
+
+// TestLatePostsDoNotFlood: a post first collected more than its source's
+// backfill after it was posted (a feed added to a source that has a cursor,
+// an old article a search turns up) counts as backfill on any walk.
+func TestLatePostsDoNotFlood(t *testing.T) {
+	h := newHarness(t, `
+brands: [{name: acme, query: acme}]
+sources: [{name: hn, type: hackernews}, {name: news, type: rss, feeds: ["https://example.com/feed"], backfill: 48h}]
+alerts:
+  channels: [{name: hooks, type: webhook, url: "http://127.0.0.1:1"}]
+  rules:
+    - {name: quiet, type: negative_mention, channels: [hooks]}
+    - {name: grouped, type: negative_mention, channels: [hooks], group_window: 15m}
+    - {name: loud, type: negative_mention, channels: [hooks], alert_on_backfill: true}
+`)
+	at := func(source, id string, age time.Duration) repmon.Mention {
+		m := mention("acme", source, id, -0.8, t0.Add(-age))
+		m.CollectedAt = t0
+		return m
+	}
+	ms := []repmon.Mention{
+		at("hn", "fresh", time.Hour),
+		at("hn", "day", 23*time.Hour),
+		at("hn", "old", 25*time.Hour),        // the default backfill is 24h
+		at("news", "two-days", 47*time.Hour), // news looks back 48h
+		at("news", "week", 7*24*time.Hour),
+		at("gone", "old", 25*time.Hour), // a source no longer configured: the default
+	}
+	alerted := map[string][]string{} // rule -> source/id of the mentions
+	for _, sa := range h.e.Alerts(ms, false) {
+		a, err := decodeAlert(sa.Payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range a.Mentions {
+			alerted[sa.Rule] = append(alerted[sa.Rule], m.Source+"/"+m.ID)
+		}
+	}
+	want := []string{"hn/fresh", "hn/day", "news/two-days"}
+	if got := alerted["loud"]; len(got) != len(ms) {
+		t.Errorf("alert_on_backfill: alerted on %v, want all %d", got, len(ms))
+	}
+	for _, rule := range []string{"quiet", "grouped"} {
+		if got := alerted[rule]; !slices.Equal(got, want) {
+			t.Errorf("%s: alerted on %v, want %v", rule, got, want)
+		}
 	}
 }
 
