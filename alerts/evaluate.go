@@ -136,7 +136,7 @@ func (e *Engine) evalBrand(ctx context.Context, r *config.Rule, brand string, no
 		if err != nil {
 			return err
 		}
-		bs, err := e.buckets(ctx, r, brand, evalEnd(now).Add(-r.Interval.D()-spikeLookback(r)))
+		bs, err := e.buckets(ctx, r, brand, evalEnd(now).Add(-r.Interval.D()-r.BaselineSpan()))
 		if err != nil {
 			return err
 		}

@@ -71,16 +71,6 @@ type spikeResult struct {
 	Fire       bool
 }
 
-// spikeLookback is how far before the evaluated window a volume_spike
-// rule's baseline reaches.
-func spikeLookback(r *config.Rule) time.Duration {
-	step := r.Interval.D()
-	if r.Baseline == "weekly" {
-		step = 7 * 24 * time.Hour
-	}
-	return time.Duration(r.BaselineIntervals) * step
-}
-
 // evalSpike compares the mentions of the window ending at the last complete
 // bucket with the same-length windows before it (rolling: the preceding
 // windows; weekly: the same time of the preceding weeks). The current

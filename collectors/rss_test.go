@@ -277,6 +277,47 @@ func TestRSSCommentFeed(t *testing.T) {
 	}
 }
 
+// TestRetentionDropsOldPosts: with storage.retention, a post created before
+// it is not stored, so that one the store pruned and a feed still lists
+// does not come back as new on every run.
+func TestRetentionDropsOldPosts(t *testing.T) {
+	feed := `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Northwind news</title><link>https://news.example.com/</link>
+<item><title>Northwind recalls kettles</title><link>https://news.example.com/recall</link><pubDate>Mon, 12 Oct 2026 10:00:00 +0000</pubDate></item>
+<item><title>Northwind opens a store</title><link>https://news.example.com/store</link><pubDate>Sat, 21 Nov 2026 10:00:00 +0000</pubDate></item>
+</channel></rss>`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		io.WriteString(w, feed)
+	}))
+	defer srv.Close()
+	src := config.Source{Name: "news", Type: config.TypeRSS, Feeds: []string{srv.URL + "/feed"}}
+	c, err := New(src, Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := openStore(t)
+	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	r := &Runner{Source: "news", SourceType: "rss", MaxPages: PagesPerRun(src), Brands: []Brand{brand(t, "northwind", "northwind")},
+		Collector: c, Store: st, Scorer: fixedScorer{}, Logger: discard(), Now: func() time.Time { return now }, Retention: 30 * 24 * time.Hour}
+	for run := 1; run <= 2; run++ {
+		want := 1
+		if run == 2 {
+			want = 0
+		}
+		if res := r.Run(context.Background()); res.Err != nil || res.Stored != want {
+			t.Fatalf("run %d = %+v; want %d stored", run, res, want)
+		}
+	}
+	ms, _, err := st.Mentions(context.Background(), store.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 1 || ms[0].URL != "https://news.example.com/store" {
+		t.Errorf("stored %+v; want only the post within retention", ms)
+	}
+}
+
 func FuzzRSSDecode(f *testing.F) {
 	b, _ := os.ReadFile("testdata/rss/feed.xml")
 	f.Add(b)

@@ -47,6 +47,10 @@ type Runner struct {
 	Metrics    *metrics.Metrics
 	Logger     *slog.Logger
 	Now        func() time.Time
+	// Retention, when set, drops posts created longer ago: the store
+	// prunes them (storage.retention), so storing one again would count
+	// and alert on it as new.
+	Retention time.Duration
 	// Observe, when set, hears the result of every run (the source_silent
 	// alert rule listens here).
 	Observe func(source string, res Result, at time.Time)
@@ -201,6 +205,9 @@ func (r *Runner) mentions(b Brand, posts []repmon.Post) []repmon.Mention {
 		created := p.CreatedAt.UTC()
 		if created.IsZero() {
 			created = now
+		}
+		if r.Retention > 0 && created.Before(now.Add(-r.Retention)) {
+			continue
 		}
 		out = append(out, repmon.Mention{
 			Source: r.Source, SourceType: r.SourceType, ID: p.ID, Brand: b.Name, Text: text,

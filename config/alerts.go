@@ -48,6 +48,16 @@ type Channel struct {
 	Digest Duration `yaml:"digest"`
 }
 
+// BaselineSpan is how far before its counted window a volume_spike
+// rule's baseline reaches.
+func (r *Rule) BaselineSpan() time.Duration {
+	step := r.Interval.D()
+	if r.Baseline == "weekly" {
+		step = 7 * 24 * time.Hour
+	}
+	return time.Duration(r.BaselineIntervals) * step
+}
+
 // Rule decides when mentions become alerts.
 type Rule struct {
 	Name            string   `yaml:"name"`

@@ -50,6 +50,9 @@ type Config struct {
 type Storage struct {
 	Driver string `yaml:"driver"` // sqlite | postgres
 	DSN    Secret `yaml:"dsn"`    // a postgres URL may carry a password
+	// Retention is how long mentions, their aggregates and delivered
+	// alerts are kept, by creation time; 0 keeps everything.
+	Retention Duration `yaml:"retention"`
 }
 
 // Server configures the HTTP listener for metrics, health, API and UI.
@@ -155,6 +158,9 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 
 // MarshalYAML prints the duration in Prometheus form.
 func (d Duration) MarshalYAML() (any, error) { return model.Duration(d).String(), nil }
+
+// String prints the duration in Prometheus form ("30d", "1h30m").
+func (d Duration) String() string { return model.Duration(d).String() }
 
 // D returns the standard library duration.
 func (d Duration) D() time.Duration { return time.Duration(d) }

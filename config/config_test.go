@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -370,6 +371,43 @@ alerts:
 	for _, w := range want {
 		if !strings.Contains(fmt.Sprint(err), w) {
 			t.Errorf("problems %v lack %q", err, w)
+		}
+	}
+}
+
+// TestRetention: storage.retention must keep what the monitor reads back.
+func TestRetention(t *testing.T) {
+	const base = `
+brands: [{name: acme, query: acme}]
+sources: [{name: hn, type: hackernews, backfill: 40d}]
+alerts:
+  channels: [{name: hook, type: webhook, url: "https://example.com/hook"}]
+  rules: [{name: spike, type: volume_spike, channels: [hook], baseline: weekly, baseline_intervals: 8}]
+`
+	for _, tc := range []struct {
+		retention string
+		want      []string
+	}{
+		{"0", nil},
+		{"7d", []string{"storage.retention: must be at least 30d (0 keeps everything): firing alerts are read back from the last 30 days"}},
+		{"30d", []string{
+			"alerts.rules[0].baseline_intervals: the baseline reaches back 56d1h, past storage.retention (30d)",
+			"sources[0].backfill: 40d reaches past storage.retention (30d)",
+		}},
+		{"90d", nil},
+	} {
+		cfg, err := Load([]byte("storage: {retention: "+tc.retention+"}"+base), env(nil))
+		var probs Problems
+		errors.As(err, &probs)
+		if err != nil && probs == nil {
+			t.Fatalf("%s: %v", tc.retention, err)
+		}
+		slices.Sort(probs)
+		if !slices.Equal([]string(probs), tc.want) {
+			t.Errorf("retention %s: problems %q, want %q", tc.retention, probs, tc.want)
+		}
+		if err == nil && cfg.Storage.Retention.String() != tc.retention && tc.retention != "0" {
+			t.Errorf("retention %s read as %s", tc.retention, cfg.Storage.Retention)
 		}
 	}
 }

@@ -28,6 +28,11 @@ const (
 	DefaultUserAgent = "repmon/1.0 (+https://github.com/repmon/repmon)"
 )
 
+// MinRetention is the shortest storage.retention: firing alerts are read
+// back from the last 30 days at start (and the default baselines of the
+// aggregate rules reach back up to 29).
+const MinRetention = 30 * 24 * time.Hour
+
 // DefaultEndpoints holds the public API base URL of each source type that has one.
 var DefaultEndpoints = map[string]string{
 	TypeHackerNews: "https://hn.algolia.com",
@@ -259,6 +264,7 @@ func (c *Config) validate(unset []unsetVar, failed []string, refs map[string]boo
 	default:
 		v.addf("storage.driver", "unknown driver %q (want sqlite or postgres)", c.Storage.Driver)
 	}
+	c.validateRetention(v)
 	if _, _, err := net.SplitHostPort(c.Server.Listen); err != nil {
 		v.addf("server.listen", "invalid address %q: want host:port", c.Server.Listen)
 	}
@@ -465,4 +471,33 @@ func CheckSchedule(spec string) error {
 		}
 	}
 	return nil
+}
+
+// validateRetention checks that storage.retention keeps what the monitor
+// reads back: a first walk's posts, a volume_spike baseline, the firing
+// alerts read back at start.
+func (c *Config) validateRetention(v *validator) {
+	ret := c.Storage.Retention.D()
+	switch {
+	case ret < 0:
+		v.addf("storage.retention", "must not be negative")
+		return
+	case ret == 0:
+		return
+	case ret < MinRetention:
+		v.addf("storage.retention", "must be at least %s (0 keeps everything): firing alerts are read back from the last 30 days", Duration(MinRetention))
+		return
+	}
+	for i, s := range c.Sources {
+		if s.Backfill.D() > ret {
+			v.addf(fmt.Sprintf("sources[%d].backfill", i), "%s reaches past storage.retention (%s)", s.Backfill, c.Storage.Retention)
+		}
+	}
+	for i := range c.Alerts.Rules {
+		r := &c.Alerts.Rules[i]
+		if r.Type == RuleVolumeSpike && r.Interval > 0 && r.Interval.D()+r.BaselineSpan() > ret {
+			v.addf(fmt.Sprintf("alerts.rules[%d].baseline_intervals", i), "the baseline reaches back %s, past storage.retention (%s)",
+				Duration(r.Interval.D()+r.BaselineSpan()), c.Storage.Retention)
+		}
+	}
 }

@@ -480,6 +480,95 @@ func (s *SQLite) Outbox(ctx context.Context) (int, time.Time, error) {
 	return n, time.Unix(0, oldest.Int64).UTC(), nil
 }
 
+// The statements of Prune, each deleting one batch: a few thousand rows
+// take a write lock for some milliseconds, so a collector's Save or the
+// outbox waits that long at most.
+const (
+	pruneBatch       = 5000
+	pruneMentionsSQL = `DELETE FROM mentions WHERE seq IN
+		(SELECT seq FROM mentions WHERE created_at < ? ORDER BY created_at LIMIT ?)`
+	pruneBucketsSQL = `DELETE FROM buckets WHERE rowid IN
+		(SELECT rowid FROM buckets INDEXED BY buckets_start_cover WHERE start < ? LIMIT ?)`
+	// +state: the alert's own deliveries by primary key, not every pending
+	// delivery by state
+	pruneAlertsSQL = `SELECT id FROM alerts WHERE created_at < ? AND NOT EXISTS
+		(SELECT 1 FROM deliveries WHERE alert_id = alerts.id AND +state = 'pending') LIMIT ?`
+)
+
+// Prune implements Store.
+func (s *SQLite) Prune(ctx context.Context, before time.Time) (Pruned, error) {
+	var p Pruned
+	for _, step := range []struct {
+		n   *int64
+		sql string
+		arg int64
+	}{
+		{&p.Mentions, pruneMentionsSQL, before.UnixNano()},
+		{&p.Buckets, pruneBucketsSQL, bucketStart(before)},
+	} {
+		for {
+			res, err := s.db.ExecContext(ctx, step.sql, step.arg, pruneBatch)
+			if err != nil {
+				return p, fmt.Errorf("sqlite: prune: %w", err)
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return p, fmt.Errorf("sqlite: prune: %w", err)
+			}
+			*step.n += n
+			if n < pruneBatch {
+				break
+			}
+		}
+	}
+	for {
+		n, err := s.pruneAlerts(ctx, before)
+		p.Alerts += int64(n)
+		if err != nil {
+			return p, fmt.Errorf("sqlite: prune: %w", err)
+		}
+		if n < pruneBatch {
+			return p, nil
+		}
+	}
+}
+
+// pruneAlerts deletes one batch of alerts created before before whose
+// deliveries are all done, deliveries first (they reference the alert).
+func (s *SQLite) pruneAlerts(ctx context.Context, before time.Time) (int, error) {
+	n := 0
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, pruneAlertsSQL, before.UnixNano(), pruneBatch)
+		if err != nil {
+			return err
+		}
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM deliveries WHERE alert_id = ?`, id); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM alerts WHERE id = ?`, id); err != nil {
+				return err
+			}
+		}
+		n = len(ids)
+		return nil
+	})
+	return n, err
+}
+
 // LastAlert implements Store.
 func (s *SQLite) LastAlert(ctx context.Context, rule, brand string) (time.Time, error) {
 	var last sql.NullInt64

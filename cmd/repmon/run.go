@@ -167,7 +167,7 @@ func monitor(ctx context.Context, cfg *config.Config, logger *slog.Logger) error
 		r := &collectors.Runner{
 			Source: src.Name, SourceType: src.Type, MaxPages: collectors.PagesPerRun(src),
 			Brands: sourceBrands(src, cfg, brands), Collector: c, Store: st, Scorer: sc, Alerts: engine,
-			Metrics: m, Logger: log, Now: time.Now,
+			Metrics: m, Logger: log, Now: time.Now, Retention: cfg.Storage.Retention.D(),
 			Observe: func(source string, res collectors.Result, at time.Time) {
 				engine.ObserveRun(source, res.Outcome, res.Stored, at)
 			},
@@ -189,10 +189,14 @@ func monitor(ctx context.Context, cfg *config.Config, logger *slog.Logger) error
 	logger.Info("repmon started", "version", Version(), "listen", ln.Addr().String(), "brands", len(cfg.Brands),
 		"sources", len(cfg.Sources), "storage", cfg.Storage.Driver)
 
-	alertCtx, stopAlerts := context.WithCancel(context.Background())
-	var alertWG sync.WaitGroup
-	alertWG.Add(1)
-	go func() { defer alertWG.Done(); engine.Run(alertCtx) }()
+	// The alert worker and the pruner outlive the collectors, which they
+	// serve, and stop before the database closes.
+	workCtx, stopWork := context.WithCancel(context.Background())
+	var work sync.WaitGroup
+	work.Go(func() { engine.Run(workCtx) })
+	if ret := cfg.Storage.Retention.D(); ret > 0 {
+		work.Go(func() { prune(workCtx, st, ret, pruneEvery, time.Now, logger.With("component", "retention")) })
+	}
 
 	sched.Start()
 	sched.RunNow()
@@ -207,8 +211,8 @@ func monitor(ctx context.Context, cfg *config.Config, logger *slog.Logger) error
 	}
 	ready.Store(false)
 	sched.Stop(shutdownGrace)
-	stopAlerts()
-	alertWG.Wait()
+	stopWork()
+	work.Wait()
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -218,6 +222,31 @@ func monitor(ctx context.Context, cfg *config.Config, logger *slog.Logger) error
 		return serveErr
 	}
 	return nil
+}
+
+// pruneEvery is how often storage.retention is applied.
+const pruneEvery = time.Hour
+
+// prune deletes what is older than retention from st, at once and then
+// every interval until ctx is done.
+func prune(ctx context.Context, st store.Store, retention, every time.Duration, now func() time.Time, logger *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		before := now().Add(-retention)
+		p, err := st.Prune(ctx, before)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			logger.Warn("pruning failed; retrying later", "err", err, "deleted_mentions", p.Mentions, "deleted_alerts", p.Alerts)
+		case p != (store.Pruned{}):
+			logger.Info("pruned", "before", before.UTC().Format(time.RFC3339), "mentions", p.Mentions, "buckets", p.Buckets, "alerts", p.Alerts)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func sourceBrands(src config.Source, cfg *config.Config, all map[string]collectors.Brand) []collectors.Brand {

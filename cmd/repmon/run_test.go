@@ -1,9 +1,18 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"log/slog"
 	"net/http"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/repmon/repmon"
+	"github.com/repmon/repmon/store"
+	"github.com/repmon/repmon/store/storetest"
 )
 
 // TestHTTPServerLimits: no phase of a connection is unbounded, so that
@@ -20,5 +29,58 @@ func TestHTTPServerLimits(t *testing.T) {
 	}
 	if s.MaxHeaderBytes <= 0 {
 		t.Error("MaxHeaderBytes is the default 1 MB")
+	}
+}
+
+// TestPrune: storage.retention is applied at start and again every
+// interval until the monitor stops.
+func TestPrune(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "repmon.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	save := func(id string, age time.Duration) {
+		t.Helper()
+		m := storetest.Mention("acme", "hn", id, -0.5)
+		m.CreatedAt, m.CollectedAt = now.Add(-age), now.Add(-age)
+		if _, err := st.Save(ctx, store.Batch{Source: "hn", Brand: "acme", Mentions: []repmon.Mention{m}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// only "recent" is left once the pruner has run since the last save
+	waitForRecentOnly := func() {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+			ms, _, err := st.Mentions(ctx, store.Query{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ms) == 1 && ms[0].ID == "recent" {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("mentions %+v; want only the recent one", ms)
+			}
+		}
+	}
+	save("old", 31*24*time.Hour)
+	save("recent", time.Hour)
+	var logs bytes.Buffer
+	pctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		prune(pctx, st, 30*24*time.Hour, 5*time.Millisecond, func() time.Time { return now }, slog.New(slog.NewTextHandler(&logs, nil)))
+	}()
+	waitForRecentOnly()
+	save("older", 40*24*time.Hour) // gone at a later pass
+	waitForRecentOnly()
+	cancel()
+	<-done
+	if !strings.Contains(logs.String(), "msg=pruned") {
+		t.Errorf("no pruning logged:\n%s", logs.String())
 	}
 }

@@ -25,6 +25,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("ConcurrentSaves", func(t *testing.T) { concurrent(t, open(t)) })
 	t.Run("DeferAndResolutionOrder", func(t *testing.T) { deferAndOrder(t, open(t)) })
 	t.Run("DueLimitPerChannel", func(t *testing.T) { dueLimitPerChannel(t, open(t)) })
+	t.Run("Prune", func(t *testing.T) { prune(t, open(t)) })
+	t.Run("PruneInBatches", func(t *testing.T) { pruneInBatches(t, open(t)) })
 }
 
 var t0 = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
@@ -365,5 +367,106 @@ func dueLimitPerChannel(t *testing.T, s store.Store) {
 	}
 	if want := "late@fast busy-0@slow busy-1@slow"; strings.Join(got, " ") != want {
 		t.Fatalf("Due(limit 2) = %v, want %s", got, want)
+	}
+}
+
+// prune: what was created before the cutoff goes, except alerts that still
+// have a pending delivery; cursors and everything newer stay.
+func prune(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	cut := t0.Add(-30 * 24 * time.Hour)
+	at := func(id string, created time.Time) repmon.Mention {
+		m := Mention("acme", "hn", id, -0.8)
+		m.CreatedAt, m.CollectedAt = created, created
+		return m
+	}
+	old, edge, recent := at("old", cut.Add(-time.Hour)), at("edge", cut), at("recent", t0)
+	alert := func(id string, created time.Time) store.Alert {
+		return store.Alert{ID: id, Rule: "neg", Brand: "acme", CreatedAt: created, Payload: []byte(`{}`), Channels: []string{"hook"}}
+	}
+	if _, err := s.Save(ctx, store.Batch{Source: "hn", Brand: "acme", Mentions: []repmon.Mention{old, edge, recent}, Cursor: "c1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Enqueue(ctx, []store.Alert{alert("old-sent", cut.Add(-time.Hour)), alert("old-pending", cut.Add(-time.Hour)), alert("recent-sent", t0)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"old-sent", "recent-sent"} {
+		if err := s.Delivered(ctx, id, "hook", t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	p, err := s.Prune(ctx, cut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Mentions != 1 || p.Buckets != 1 || p.Alerts != 1 {
+		t.Errorf("Prune = %+v, want 1 mention, 1 bucket, 1 alert", p)
+	}
+	ms, _, err := s.Mentions(ctx, store.Query{Ascending: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, m := range ms {
+		ids = append(ids, m.ID)
+	}
+	if strings.Join(ids, ",") != "edge,recent" {
+		t.Errorf("mentions after Prune: %v, want edge,recent", ids)
+	}
+	bs, err := s.Buckets(ctx, "acme", "", cut.Add(-24*time.Hour))
+	if err != nil || len(bs) != 2 {
+		t.Errorf("buckets after Prune: %+v, %v; want those of edge and recent", bs, err)
+	}
+	as, err := s.RuleAlerts(ctx, "neg", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids = ids[:0]
+	for _, a := range as {
+		ids = append(ids, a.ID)
+	}
+	if strings.Join(ids, ",") != "old-pending,recent-sent" {
+		t.Errorf("alerts after Prune: %v, want old-pending,recent-sent", ids)
+	}
+	due, err := s.Due(ctx, t0.Add(time.Hour), 10)
+	if err != nil || len(due) != 1 || due[0].AlertID != "old-pending" {
+		t.Errorf("Due after Prune = %+v, %v; want old-pending", due, err)
+	}
+	if c, err := s.Cursor(ctx, "hn", "acme"); err != nil || c != "c1" {
+		t.Errorf("cursor after Prune = %q, %v", c, err)
+	}
+	// the pending delivery goes once it is done
+	if err := s.Fail(ctx, "old-pending", "hook", "gone"); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := s.Prune(ctx, cut); err != nil || p != (store.Pruned{Alerts: 1}) {
+		t.Errorf("second Prune = %+v, %v; want the failed alert only", p, err)
+	}
+}
+
+// pruneInBatches: more rows than one batch deletes are all deleted.
+func pruneInBatches(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	const n = 12000
+	ms := make([]repmon.Mention, 0, n)
+	for i := range n {
+		m := Mention("acme", "hn", fmt.Sprint(i), 0.1)
+		m.CreatedAt = t0.Add(-time.Duration(i) * time.Minute)
+		ms = append(ms, m)
+	}
+	if _, err := s.Save(ctx, store.Batch{Source: "hn", Brand: "acme", Mentions: ms}); err != nil {
+		t.Fatal(err)
+	}
+	// a bucket goes once all of its interval is before the cutoff
+	p, err := s.Prune(ctx, t0.Add(store.BucketWidth))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Mentions != n || p.Buckets != n/5+1 {
+		t.Errorf("Prune = %+v, want %d mentions and %d buckets", p, n, n/5+1)
+	}
+	if w, err := s.Windows(ctx, time.Time{}); err != nil || len(w) != 0 {
+		t.Errorf("Windows after Prune = %+v, %v", w, err)
 	}
 }
