@@ -192,6 +192,14 @@ func (r *reddit) Fetch(ctx context.Context, b Brand, cursor string) (Page, error
 		cur.After = after
 		page.More = true
 	} else {
+		if !reached && mark != 0 && cur.After != "" && after == "" {
+			// Reddit ends every listing after about 1,000 posts: in a
+			// catch-up longer than that, the posts between the end and the
+			// last walk's newest cannot be listed
+			r.log.Warn("the search listing ended before the posts of the last walk; "+
+				"Reddit lists at most about 1,000 results, so posts between them are missing",
+				"brand", b.Name, "last_walk_newest", cur.Mark)
+		}
 		if redditID(cur.Newest) > mark {
 			cur.Mark, cur.Since = cur.Newest, 0
 		}

@@ -1,10 +1,12 @@
 package collectors
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -254,6 +256,49 @@ func TestRedditPagingResume(t *testing.T) {
 	want := []string{"", pages[0][2], pages[1][2], pages[2][2], pages[3][2], ""}
 	if fmt.Sprint(afters) != fmt.Sprint(want) {
 		t.Fatalf("after params = %v, want %v", afters, want)
+	}
+}
+
+// TestRedditListingCap: Reddit ends a listing after about 1,000 posts, so
+// a catch-up longer than that cannot reach the last walk's newest post.
+// The walk still ends (there is nothing more to list) and says what is
+// missing.
+func TestRedditListingCap(t *testing.T) {
+	name := func(n int) string { return "t3_" + strconv.FormatUint(uint64(n), 36) }
+	srv, _ := redditServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("after") == "" {
+			writeJSON(w, 200, redditPage([]string{name(5000), name(4999)}, name(4999)))
+			return
+		}
+		writeJSON(w, 200, redditPage([]string{name(4998), name(4997)}, "")) // the end of the listing
+	})
+	var logs bytes.Buffer
+	d := socialDeps()
+	d.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	c, err := New(redditSource(srv.URL), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := socialBrand(t, "northwind")
+	cursor := `{"mark":"` + name(1000) + `"}`
+	for page := 1; ; page++ {
+		p, err := c.Fetch(context.Background(), b, cursor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cursor = p.Cursor
+		if !p.More {
+			break
+		}
+		if page > 2 {
+			t.Fatal("the walk does not end")
+		}
+	}
+	if cursor != `{"mark":"`+name(5000)+`"}` {
+		t.Errorf("cursor after the walk: %s", cursor)
+	}
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "last_walk_newest="+name(1000)) {
+		t.Errorf("no warning of the gap:\n%s", logs.String())
 	}
 }
 
