@@ -399,6 +399,14 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 			}
 		}
 		s.dom = dom
+		if s.rep && all&cPunct != 0 && all&(cLower|cUpper) != 0 {
+			if j := s.leadingEmoticon(lex, start, i); j > 0 {
+				// ":(northwind": the emoticon is a token of its own
+				s.addToken(lex, start, j, cPunct)
+				b = s.text
+				start, all = j, classOf(b[j:i])
+			}
+		}
 		if s.rep && all&cDigit != 0 && all&(cLower|cUpper) != 0 && all&cHigh == 0 {
 			if p := gluedDuration(lex, b, start, i); p > 0 {
 				// "3hrs", "45min": a count and its unit, as if spaced
@@ -551,6 +559,34 @@ func (s *scratch) gluedEmoticon(lex *lexicon, p, end int) int {
 			if e := lex.table.lookup(b[j:end]); e.flags&fLex != 0 {
 				return j
 			}
+		}
+	}
+	return 0
+}
+
+// leadingEmoticon returns, in reputation mode, where an emoticon written
+// without the space after it ends, when it starts s.text[start:end] and a
+// letter follows it (":(northwind", ":-(Northwind", ";)thanks"), or 0.
+// The reference keeps the token whole, a word it does not know. Only an
+// emoticon of punctuation alone counts: ":D" and ":P" would take the first
+// letter of ":Download" or ":Pretty".
+func (s *scratch) leadingEmoticon(lex *lexicon, start, end int) int {
+	if ablate&abGluedEmoticon != 0 {
+		return 0
+	}
+	b := s.text
+	if c := b[start]; c != ':' && c != ';' && c != '=' {
+		return 0
+	}
+	for j := start + 1; j < end && j <= start+5; j++ {
+		if byteClass[b[j]]&(cLower|cUpper) != 0 {
+			if j >= start+2 && lex.table.lookup(b[start:j]).flags&fLex != 0 {
+				return j
+			}
+			return 0
+		}
+		if !asciiPunct[b[j]] {
+			return 0
 		}
 	}
 	return 0
