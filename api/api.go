@@ -38,6 +38,9 @@ type Options struct {
 	Store     Store
 	Registry  *prometheus.Registry
 	Explainer Explainer // may be nil
+	// Summarize, when set, says in a line why a mention got its score;
+	// the UI shows it under every mention that is not neutral.
+	Summarize func(repmon.Mention) string
 	Logger    *slog.Logger
 	// Token, when set, is required as "Authorization: Bearer <token>" on
 	// /api/ and the UI. /metrics and the health endpoints stay open, as

@@ -183,3 +183,21 @@ func TestUI(t *testing.T) {
 		t.Fatalf("UI: %d %s", resp.StatusCode, body)
 	}
 }
+
+// TestUIWhy: with a summarizer, the UI says why each mention that is not
+// neutral got its score, escaped like the rest of the page.
+func TestUIWhy(t *testing.T) {
+	_, st := newServer(t, "")
+	summarize := func(m repmon.Mention) string { return `"<b>" -1.2 for ` + m.ID }
+	srv := httptest.NewServer(New(Options{Store: st, Registry: prometheus.NewRegistry(), Summarize: summarize}))
+	defer srv.Close()
+	_, body := get(t, srv.URL+"/", "")
+	for _, want := range []string{`why: &#34;&lt;b&gt;&#34; -1.2 for a</div>`, "for b</div>", "for d</div>"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("UI lacks %q:\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, "for c</div>") {
+		t.Error("UI gives a reason for the neutral mention")
+	}
+}

@@ -17,7 +17,7 @@ var page = template.Must(template.New("ui").Funcs(template.FuncMap{"trim": trim}
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#222}
 table{border-collapse:collapse;width:100%}td,th{padding:.35rem .5rem;border-bottom:1px solid #ddd;vertical-align:top;text-align:left}
 .negative{color:#b00020}.positive{color:#1b7f3b}.neutral{color:#666}.num{text-align:right;white-space:nowrap}
-form{margin-bottom:1rem}input,select{margin-right:.5rem}
+form{margin-bottom:1rem}input,select{margin-right:.5rem}.why{color:#666;font-size:12px}
 </style></head><body>
 <h1>repmon: latest mentions</h1>
 <form method="get">
@@ -32,7 +32,8 @@ form{margin-bottom:1rem}input,select{margin-right:.5rem}
 {{range .Mentions}}<tr>
 <td>{{.CreatedAt.Format "2006-01-02 15:04"}}</td><td>{{.Brand}}</td><td>{{.Source}}</td><td>{{.Author}}</td>
 <td class="num">{{.AuthorFollowers}}</td><td class="{{.Sentiment.Label}} num">{{printf "%.3f" .Sentiment.Compound}}</td>
-<td>{{if .URL}}<a href="{{.URL}}" rel="noopener noreferrer">{{trim .Text 280}}</a>{{else}}{{trim .Text 280}}{{end}}</td>
+<td>{{if .URL}}<a href="{{.URL}}" rel="noopener noreferrer">{{trim .Text 280}}</a>{{else}}{{trim .Text 280}}{{end}}
+{{if .Why}}<div class="why">why: {{.Why}}</div>{{end}}</td>
 </tr>{{else}}<tr><td colspan="7">No mentions yet.</td></tr>{{end}}
 </table>
 {{if .Next}}<p><a href="?brand={{.Q.Brand}}&source={{.Q.Source}}&sentiment={{.Q.Sentiment}}&since={{.Since}}&cursor={{.Next}}">Older</a></p>{{end}}
@@ -40,17 +41,29 @@ form{margin-bottom:1rem}input,select{margin-right:.5rem}
 
 func (s *server) ui(w http.ResponseWriter, r *http.Request) {
 	q, _, err := s.parseQuery(r)
+	type row struct {
+		repmon.Mention
+		Why string // see Options.Summarize
+	}
 	data := struct {
 		Q        any
 		Since    string
 		Labels   []string
-		Mentions []repmon.Mention
+		Mentions []row
 		Next     string
 		Err      string
 	}{Q: q, Since: r.URL.Query().Get("since"), Labels: []string{repmon.LabelNegative, repmon.LabelNeutral, repmon.LabelPositive}}
 	if err == nil {
 		q.Limit = 50
-		data.Mentions, data.Next, err = s.Store.Mentions(r.Context(), q)
+		var ms []repmon.Mention
+		ms, data.Next, err = s.Store.Mentions(r.Context(), q)
+		for _, m := range ms {
+			rw := row{Mention: m}
+			if s.Summarize != nil && m.Sentiment.Label != repmon.LabelNeutral {
+				rw.Why = s.Summarize(m)
+			}
+			data.Mentions = append(data.Mentions, rw)
+		}
 	}
 	if err != nil {
 		data.Err = "Could not list mentions: check the filters."

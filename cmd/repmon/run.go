@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os/signal"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -92,7 +93,10 @@ func (s scorer) Score(text string) repmon.Sentiment {
 func (s scorer) Explain(text string) any { return s.a.Explain(text) }
 
 // Summary names the words that moved a mention's score most, for alert
-// messages: `"hold" -1.8, "never" -1.2 (rules: negation, complaint)`.
+// messages and the UI: `"hold" -1.8, "never" -1.2 (rules: negation,
+// complaint)`, and, when reputation mode's brand model overruled the
+// rules, its label and the words that pulled it there:
+// `brand model: positive over the rules' neutral, by "finally", "fixed"`.
 func (s scorer) Summary(m repmon.Mention) string {
 	ex := s.a.Explain(m.Text)
 	vs := append([]sentiment.TokenValence(nil), ex.Valences...)
@@ -115,6 +119,20 @@ func (s scorer) Summary(m repmon.Mention) string {
 	out := strings.Join(parts, ", ")
 	if len(rules) > 0 {
 		out += " (rules: " + strings.Join(rules, ", ") + ")"
+	}
+	if d := ex.BrandModel; d != nil && d.Applied && d.Label != d.RulesLabel {
+		var words []string
+		for _, w := range d.Words {
+			if len(words) == 3 {
+				break
+			}
+			words = append(words, strconv.Quote(w.Word))
+		}
+		bm := fmt.Sprintf("brand model: %s over the rules' %s", d.Label, d.RulesLabel)
+		if len(words) > 0 {
+			bm += ", by " + strings.Join(words, ", ")
+		}
+		out = strings.TrimPrefix(out+"; "+bm, "; ")
 	}
 	return out
 }
@@ -182,7 +200,7 @@ func monitor(ctx context.Context, cfg *config.Config, logger *slog.Logger) error
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := newHTTPServer(api.New(api.Options{Store: st, Registry: m.Registry, Explainer: sc, Logger: logger.With("component", "http"),
+	srv := newHTTPServer(api.New(api.Options{Store: st, Registry: m.Registry, Explainer: sc, Summarize: sc.Summary, Logger: logger.With("component", "http"),
 		Token: cfg.Server.APIToken.Value(), Ready: ready.Load}))
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- srv.Serve(ln) }()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/repmon/repmon"
+	"github.com/repmon/repmon/sentiment"
 	"github.com/repmon/repmon/store"
 	"github.com/repmon/repmon/store/storetest"
 )
@@ -82,5 +83,25 @@ func TestPrune(t *testing.T) {
 	<-done
 	if !strings.Contains(logs.String(), "msg=pruned") {
 		t.Errorf("no pruning logged:\n%s", logs.String())
+	}
+}
+
+// TestSummary: the alert and UI summary names the words that moved the
+// score, and the brand model when it overruled the rules, so that a
+// mention flagged by the model alone does not come with an empty reason.
+func TestSummary(t *testing.T) {
+	a, err := sentiment.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := scorer{a}
+	for text, want := range map[string]string{
+		"been on hold with northwind for two hours": `"on hold" -1.6`,
+		"northwind finally fixed the app":           `brand model: positive over the rules' neutral, by "finally", "fixed"`,
+	} {
+		got := sc.Summary(repmon.Mention{Text: text})
+		if !strings.Contains(got, want) {
+			t.Errorf("Summary(%q) = %q, want it to contain %q", text, got, want)
+		}
 	}
 }
