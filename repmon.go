@@ -42,6 +42,9 @@ type Mention struct {
 	Reposts         int64     `json:"reposts"`
 	Replies         int64     `json:"replies"`
 	Sentiment       Sentiment `json:"sentiment"`
+	// Undated is set when the source gave no date: CreatedAt is then when
+	// the post was first collected.
+	Undated bool `json:"-"`
 }
 
 // Post is what a collector returns before brand matching and scoring: the

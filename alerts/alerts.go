@@ -58,7 +58,7 @@ type Engine struct {
 	explain func(repmon.Mention) string
 
 	rules     map[string]*config.Rule
-	backfill  map[string]time.Duration // source -> its backfill (see late)
+	lateAfter map[string]time.Duration // source -> see lateAfter
 	channels  map[string]config.Channel
 	notifiers map[string]Notifier
 
@@ -167,7 +167,7 @@ func New(cfg *config.Config, st store.Store, m *metrics.Metrics, logger *slog.Lo
 	e := &Engine{
 		cfg: cfg, st: st, m: m, log: logger.With("component", "alerts"), now: o.now, jitter: o.jitter,
 		base: o.base, max: o.max, poll: o.poll, eval: o.eval, explain: o.explain,
-		rules: map[string]*config.Rule{}, backfill: map[string]time.Duration{}, channels: map[string]config.Channel{}, notifiers: map[string]Notifier{},
+		rules: map[string]*config.Rule{}, lateAfter: lateAfter(cfg), channels: map[string]config.Channel{}, notifiers: map[string]Notifier{},
 		lastFired: map[string]time.Time{}, active: map[string]*Alert{}, runs: map[string]*runState{},
 		history: map[string]time.Time{}, holds: map[string]channelHold{},
 	}
@@ -185,9 +185,6 @@ func New(cfg *config.Config, st store.Store, m *metrics.Metrics, logger *slog.Lo
 		default:
 			return nil, fmt.Errorf("alerts: channel %s: unknown type %q", ch.Name, ch.Type)
 		}
-	}
-	for _, src := range cfg.Sources {
-		e.backfill[src.Name] = src.Backfill.D()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -297,7 +294,7 @@ func (e *Engine) Alerts(inserted []repmon.Mention, backfill bool) []store.Alert 
 		groups := map[string]*Alert{}
 		var order []string
 		for _, m := range inserted {
-			if !matchMention(&r, m) || !r.AlertOnBackfill && e.late(m) {
+			if !matchMention(&r, m) || !r.AlertOnBackfill && late(m, e.lateAfter) {
 				continue
 			}
 			if r.GroupWindow > 0 {
@@ -334,14 +331,27 @@ func (e *Engine) Alerts(inserted []repmon.Mention, backfill bool) []store.Alert 
 	return out
 }
 
-// late reports whether m was first collected more than its source's
-// backfill after it was posted. Such a post is not news, whatever walk
-// found it: the items of a feed, hashtag or query alternative added to a
-// source that already has a cursor, an old article a news search turns
-// up, the posts of a source back from a long outage. It counts as
-// backfill, so that such a change does not flood the channels either.
-func (e *Engine) late(m repmon.Mention) bool {
-	d, ok := e.backfill[m.Source]
+// lateAfter is, per source, how long after it was posted a post may be
+// first collected and still be news: the source's backfill, plus the
+// longest wait between two runs of its schedule (a post published just
+// after a run waits that long for the next).
+func lateAfter(cfg *config.Config) map[string]time.Duration {
+	out := make(map[string]time.Duration, len(cfg.Sources))
+	for _, src := range cfg.Sources {
+		out[src.Name] = src.Backfill.D() + config.ScheduleGap(src.Schedule)
+	}
+	return out
+}
+
+// late reports whether m was first collected later after it was posted
+// than its source's lateAfter. Such a post is not news, whatever walk found
+// it: the items of a feed, hashtag or query alternative added to a source
+// that already has a cursor, an old article a news search turns up, the
+// posts of a source back from a long outage. It counts as backfill, so that
+// such a change does not flood the channels either. A source no longer in
+// the config gets the default backfill.
+func late(m repmon.Mention, after map[string]time.Duration) bool {
+	d, ok := after[m.Source]
 	if !ok || d <= 0 {
 		d = config.DefaultBackfill
 	}

@@ -16,8 +16,9 @@ import (
 // the rules and writes how often each rule would have fired, per brand.
 // It uses the same decisions as the engine, with the replayed mentions'
 // creation times as the clock: negative_mention with its cooldown and
-// grouping, the aggregate rules evaluated every 5 minutes over buckets
-// rebuilt from the replay. source_silent sees no collector failures (they
+// grouping (a late mention, see late, alerts only for rules with
+// alert_on_backfill), the aggregate rules evaluated every 5 minutes over
+// buckets rebuilt from the replay. source_silent sees no collector failures (they
 // are not stored), only silence. Nothing is sent or enqueued.
 func Backtest(ctx context.Context, cfg *config.Config, st store.Store, since time.Time, w io.Writer) error {
 	type key struct{ rule, brand string }
@@ -30,6 +31,7 @@ func Backtest(ctx context.Context, cfg *config.Config, st store.Store, since tim
 		start         time.Time
 	}
 	buckets := map[bkey]store.Bucket{}
+	after := lateAfter(cfg)
 	first, end := time.Time{}, time.Time{}
 	n := 0
 	q := store.Query{Since: since, Ascending: true, Limit: 1000}
@@ -54,7 +56,7 @@ func Backtest(ctx context.Context, cfg *config.Config, st store.Store, since tim
 			buckets[bk] = b
 			for i := range cfg.Alerts.Rules {
 				r := &cfg.Alerts.Rules[i]
-				if !matchMention(r, m) {
+				if !matchMention(r, m) || !r.AlertOnBackfill && late(m, after) {
 					continue
 				}
 				k := key{r.Name, m.Brand}

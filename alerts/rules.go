@@ -154,7 +154,7 @@ func evalShare(r *config.Rule, bs []store.Bucket, now time.Time) shareResult {
 
 // silentBaseline is the span over which source_silent learns whether a
 // source normally yields mentions.
-const silentBaseline = 7 * 24 * time.Hour
+const silentBaseline = config.SilentBaseline
 
 // silentResult is one evaluation of a source_silent rule for one source.
 type silentResult struct {

@@ -1,6 +1,7 @@
 package alerts
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"slices"
@@ -286,6 +287,45 @@ alerts:
 		if got := alerted[rule]; !slices.Equal(got, want) {
 			t.Errorf("%s: alerted on %v, want %v", rule, got, want)
 		}
+	}
+}
+
+// TestLateOnASlowSchedule: a post published just after a run of a source
+// polled every 48 hours waits 48 hours for the next; it is news until it is
+// older than the backfill plus that wait, and alerts backtest agrees.
+func TestLateOnASlowSchedule(t *testing.T) {
+	h := newHarness(t, `
+brands: [{name: acme, query: acme}]
+sources: [{name: news, type: rss, feeds: ["https://example.com/feed"], schedule: "@every 48h"}]
+alerts:
+  channels: [{name: hooks, type: webhook, url: "http://127.0.0.1:1"}]
+  rules: [{name: quiet, type: negative_mention, channels: [hooks]}]
+`)
+	var ms []repmon.Mention
+	for _, age := range []time.Duration{25 * time.Hour, 47 * time.Hour, 73 * time.Hour} {
+		m := mention("acme", "news", age.String(), -0.8, t0.Add(-age))
+		m.CollectedAt = t0
+		ms = append(ms, m)
+	}
+	var got []string
+	for _, sa := range h.e.Alerts(ms, false) {
+		a, err := decodeAlert(sa.Payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, a.Mentions[0].ID)
+	}
+	if want := []string{"25h0m0s", "47h0m0s"}; !slices.Equal(got, want) {
+		t.Errorf("alerted on %v, want %v", got, want)
+	}
+
+	save(t, h.st, h.e, false, ms...)
+	var out bytes.Buffer
+	if err := Backtest(context.Background(), h.cfg, h.st, t0.Add(-100*time.Hour), &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "quiet  negative_mention  acme   2") {
+		t.Errorf("backtest counts the late post:\n%s", out.String())
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -279,12 +280,14 @@ func TestRSSCommentFeed(t *testing.T) {
 
 // TestRetentionDropsOldPosts: with storage.retention, a post created before
 // it is not stored, so that one the store pruned and a feed still lists
-// does not come back as new on every run.
+// does not come back as new on every run; an undated post, which has no age
+// to prune it by, is kept, and so is not new again either.
 func TestRetentionDropsOldPosts(t *testing.T) {
 	feed := `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>Northwind news</title><link>https://news.example.com/</link>
 <item><title>Northwind recalls kettles</title><link>https://news.example.com/recall</link><pubDate>Mon, 12 Oct 2026 10:00:00 +0000</pubDate></item>
 <item><title>Northwind opens a store</title><link>https://news.example.com/store</link><pubDate>Sat, 21 Nov 2026 10:00:00 +0000</pubDate></item>
+<item><title>Northwind lost my parcel</title><link>https://news.example.com/undated</link></item>
 </channel></rss>`
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/rss+xml")
@@ -298,10 +301,23 @@ func TestRetentionDropsOldPosts(t *testing.T) {
 	}
 	st := openStore(t)
 	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	const retention = 30 * 24 * time.Hour
 	r := &Runner{Source: "news", SourceType: "rss", MaxPages: PagesPerRun(src), Brands: []Brand{brand(t, "northwind", "northwind")},
-		Collector: c, Store: st, Scorer: fixedScorer{}, Logger: discard(), Now: func() time.Time { return now }, Retention: 30 * 24 * time.Hour}
+		Collector: c, Store: st, Scorer: fixedScorer{}, Logger: discard(), Now: func() time.Time { return now }, Retention: retention}
+	stored := func() []string {
+		t.Helper()
+		ms, _, err := st.Mentions(context.Background(), store.Query{Ascending: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var urls []string
+		for _, m := range ms {
+			urls = append(urls, m.URL)
+		}
+		return urls
+	}
 	for run := 1; run <= 2; run++ {
-		want := 1
+		want := 2
 		if run == 2 {
 			want = 0
 		}
@@ -309,12 +325,21 @@ func TestRetentionDropsOldPosts(t *testing.T) {
 			t.Fatalf("run %d = %+v; want %d stored", run, res, want)
 		}
 	}
-	ms, _, err := st.Mentions(context.Background(), store.Query{})
-	if err != nil {
+	want := []string{"https://news.example.com/store", "https://news.example.com/undated"}
+	if got := stored(); !slices.Equal(got, want) {
+		t.Errorf("stored %v; want %v, not the post older than the retention", got, want)
+	}
+
+	// a month on, the store prunes everything older than the retention
+	now = now.Add(31 * 24 * time.Hour)
+	if _, err := st.Prune(context.Background(), now.Add(-retention)); err != nil {
 		t.Fatal(err)
 	}
-	if len(ms) != 1 || ms[0].URL != "https://news.example.com/store" {
-		t.Errorf("stored %+v; want only the post within retention", ms)
+	if res := r.Run(context.Background()); res.Err != nil || res.Stored != 0 {
+		t.Fatalf("run after pruning = %+v; want nothing new", res)
+	}
+	if got, want := stored(), []string{"https://news.example.com/undated"}; !slices.Equal(got, want) {
+		t.Errorf("stored after pruning %v; want %v", got, want)
 	}
 }
 

@@ -93,6 +93,10 @@ type Rule struct {
 	For Duration `yaml:"for"`
 }
 
+// SilentBaseline is the span over which a source_silent rule learns
+// whether a source normally yields mentions.
+const SilentBaseline = 7 * 24 * time.Hour
+
 // Alert rule defaults, in one place.
 const (
 	DefaultAggregateCooldown = time.Hour

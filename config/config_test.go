@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) func(string) (string, bool) {
@@ -382,7 +383,12 @@ brands: [{name: acme, query: acme}]
 sources: [{name: hn, type: hackernews, backfill: 40d}]
 alerts:
   channels: [{name: hook, type: webhook, url: "https://example.com/hook"}]
-  rules: [{name: spike, type: volume_spike, channels: [hook], baseline: weekly, baseline_intervals: 8}]
+  rules:
+    - {name: spike, type: volume_spike, channels: [hook], baseline: weekly, baseline_intervals: 8}
+    - {name: neg, type: negative_mention, channels: [hook], cooldown: 60d}
+    - {name: share, type: negative_share, channels: [hook], window: 45d}
+    - {name: silent, type: source_silent, channels: [hook], for: 40d}
+    - {name: ok, type: source_silent, channels: [hook], for: 1d}
 `
 	for _, tc := range []struct {
 		retention string
@@ -392,9 +398,12 @@ alerts:
 		{"7d", []string{"storage.retention: must be at least 30d (0 keeps everything): firing alerts are read back from the last 30 days"}},
 		{"30d", []string{
 			"alerts.rules[0].baseline_intervals: the baseline reaches back 56d1h, past storage.retention (30d)",
+			"alerts.rules[1].cooldown: the cooldown lasts 60d, past storage.retention (30d)",
+			"alerts.rules[2].window: the window reaches back 45d, past storage.retention (30d)",
+			"alerts.rules[3].for: with the 7d baseline it reaches back 47d, past storage.retention (30d)",
 			"sources[0].backfill: 40d reaches past storage.retention (30d)",
 		}},
-		{"90d", nil},
+		{"60d", nil},
 	} {
 		cfg, err := Load([]byte("storage: {retention: "+tc.retention+"}"+base), env(nil))
 		var probs Problems
@@ -408,6 +417,24 @@ alerts:
 		}
 		if err == nil && cfg.Storage.Retention.String() != tc.retention && tc.retention != "0" {
 			t.Errorf("retention %s read as %s", tc.retention, cfg.Storage.Retention)
+		}
+	}
+}
+
+func TestScheduleGap(t *testing.T) {
+	for spec, want := range map[string]time.Duration{
+		"@every 5m":       5 * time.Minute,
+		"*/5 * * * *":     5 * time.Minute,
+		"@hourly":         time.Hour,
+		"0 9 * * 1-5":     72 * time.Hour, // Friday to Monday
+		"@weekly":         7 * 24 * time.Hour,
+		"@yearly":         365 * 24 * time.Hour,
+		"0 0 1 * *":       31 * 24 * time.Hour,
+		"not a cron":      0,
+		"*/10 8-17 * * *": 14*time.Hour + 10*time.Minute, // 17:50 to 8:00
+	} {
+		if got := ScheduleGap(spec); got != want {
+			t.Errorf("ScheduleGap(%q) = %v, want %v", spec, got, want)
 		}
 	}
 }

@@ -437,6 +437,31 @@ func contains(list []string, s string) bool {
 
 var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
+// ScheduleGap is the longest wait between two runs of a valid schedule
+// (over a year, or 20,000 runs), 0 for an invalid one: a post published
+// just after one run is collected up to that long after.
+func ScheduleGap(spec string) time.Duration {
+	sched, err := cronParser.Parse(spec)
+	if err != nil {
+		return 0
+	}
+	if c, ok := sched.(cron.ConstantDelaySchedule); ok {
+		return c.Delay
+	}
+	ref := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC) // a Monday
+	prev := sched.Next(ref)
+	var gap time.Duration
+	for n := 0; n < 20000 && !prev.IsZero() && prev.Sub(ref) < 366*24*time.Hour; n++ {
+		next := sched.Next(prev)
+		if next.IsZero() {
+			break
+		}
+		gap = max(gap, next.Sub(prev))
+		prev = next
+	}
+	return gap
+}
+
 // CheckSchedule validates a robfig/cron/v3 spec more strictly than the
 // library: it rejects steps larger than the field's range ("*/61"), which
 // cron would silently treat as "once", and @every below one second.
@@ -495,9 +520,23 @@ func (c *Config) validateRetention(v *validator) {
 	}
 	for i := range c.Alerts.Rules {
 		r := &c.Alerts.Rules[i]
-		if r.Type == RuleVolumeSpike && r.Interval > 0 && r.Interval.D()+r.BaselineSpan() > ret {
-			v.addf(fmt.Sprintf("alerts.rules[%d].baseline_intervals", i), "the baseline reaches back %s, past storage.retention (%s)",
-				Duration(r.Interval.D()+r.BaselineSpan()), c.Storage.Retention)
+		p := fmt.Sprintf("alerts.rules[%d]", i)
+		past := func(field string, d time.Duration, what string) {
+			if d > ret {
+				v.addf(p+"."+field, "%s %s, past storage.retention (%s)", what, Duration(d), c.Storage.Retention)
+			}
+		}
+		// the last alert, which a restart reads back to go on cooling down
+		past("cooldown", r.Cooldown.D(), "the cooldown lasts")
+		switch r.Type {
+		case RuleVolumeSpike:
+			if r.Interval > 0 {
+				past("baseline_intervals", r.Interval.D()+r.BaselineSpan(), "the baseline reaches back")
+			}
+		case RuleNegativeShare:
+			past("window", r.Window.D(), "the window reaches back")
+		case RuleSourceSilent:
+			past("for", SilentBaseline+r.For.D(), "with the 7d baseline it reaches back")
 		}
 	}
 }

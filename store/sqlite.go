@@ -118,8 +118,8 @@ func (s *SQLite) Save(ctx context.Context, b Batch) ([]repmon.Mention, error) {
 		inserted = inserted[:0]
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO mentions
 			(brand, source, source_type, ext_id, url, text, author, author_followers, lang, created_at, collected_at,
-			 likes, reposts, replies, compound, pos, neu, neg, label)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			 likes, reposts, replies, compound, pos, neu, neg, label, undated)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT DO NOTHING`)
 		if err != nil {
 			return err
@@ -138,7 +138,7 @@ func (s *SQLite) Save(ctx context.Context, b Batch) ([]repmon.Mention, error) {
 			st := m.Sentiment
 			res, err := ins.ExecContext(ctx, m.Brand, m.Source, m.SourceType, m.ID, m.URL, m.Text, m.Author, m.AuthorFollowers,
 				m.Lang, m.CreatedAt.UnixNano(), m.CollectedAt.UnixNano(), m.Likes, m.Reposts, m.Replies,
-				st.Compound, st.Pos, st.Neu, st.Neg, st.Label)
+				st.Compound, st.Pos, st.Neu, st.Neg, st.Label, m.Undated)
 			if err != nil {
 				return fmt.Errorf("insert mention: %w", err)
 			}
@@ -485,9 +485,11 @@ func (s *SQLite) Outbox(ctx context.Context) (int, time.Time, error) {
 // deliveries) held the write lock for 5 to 45 ms in a measurement, so a
 // collector's Save or the outbox waits that long at most.
 const (
-	pruneBatch       = 1000
+	pruneBatch = 1000
+	// an undated mention stays: its created_at is when it was first
+	// collected, and once deleted, its feed would bring it back as new
 	pruneMentionsSQL = `DELETE FROM mentions WHERE seq IN
-		(SELECT seq FROM mentions WHERE created_at < ? ORDER BY created_at LIMIT ?)`
+		(SELECT seq FROM mentions WHERE created_at < ? AND NOT undated ORDER BY created_at LIMIT ?)`
 	pruneBucketsSQL = `DELETE FROM buckets WHERE rowid IN
 		(SELECT rowid FROM buckets INDEXED BY buckets_start_cover WHERE start < ? LIMIT ?)`
 	// +state: the alert's own deliveries by primary key, not every pending

@@ -81,9 +81,10 @@ type Store interface {
 	// oldest first, with their payloads (Channels is not filled in).
 	RuleAlerts(ctx context.Context, rule string, since time.Time) ([]Alert, error)
 
-	// Prune deletes what was created before before: mentions, the
-	// aggregates of their intervals, and alerts none of whose deliveries
-	// is pending, with those deliveries. Cursors stay. It works in small
+	// Prune deletes what was created before before: mentions (except
+	// undated ones, which would come back as new), the aggregates of
+	// their intervals, and alerts none of whose deliveries is pending,
+	// with those deliveries. Cursors stay. It works in small
 	// transactions, so that collectors and the outbox are not held up, and
 	// stops early when ctx is done.
 	Prune(ctx context.Context, before time.Time) (Pruned, error)

@@ -381,10 +381,12 @@ func prune(t *testing.T, s store.Store) {
 		return m
 	}
 	old, edge, recent := at("old", cut.Add(-time.Hour)), at("edge", cut), at("recent", t0)
+	undated := at("undated", cut.Add(-2*time.Hour)) // would come back as new if pruned
+	undated.Undated = true
 	alert := func(id string, created time.Time) store.Alert {
 		return store.Alert{ID: id, Rule: "neg", Brand: "acme", CreatedAt: created, Payload: []byte(`{}`), Channels: []string{"hook"}}
 	}
-	if _, err := s.Save(ctx, store.Batch{Source: "hn", Brand: "acme", Mentions: []repmon.Mention{old, edge, recent}, Cursor: "c1"}); err != nil {
+	if _, err := s.Save(ctx, store.Batch{Source: "hn", Brand: "acme", Mentions: []repmon.Mention{old, edge, recent, undated}, Cursor: "c1"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Enqueue(ctx, []store.Alert{alert("old-sent", cut.Add(-time.Hour)), alert("old-pending", cut.Add(-time.Hour)), alert("recent-sent", t0)}); err != nil {
@@ -400,8 +402,8 @@ func prune(t *testing.T, s store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Mentions != 1 || p.Buckets != 1 || p.Alerts != 1 {
-		t.Errorf("Prune = %+v, want 1 mention, 1 bucket, 1 alert", p)
+	if p.Mentions != 1 || p.Buckets != 2 || p.Alerts != 1 {
+		t.Errorf("Prune = %+v, want 1 mention, 2 buckets, 1 alert", p)
 	}
 	ms, _, err := s.Mentions(ctx, store.Query{Ascending: true})
 	if err != nil {
@@ -411,8 +413,8 @@ func prune(t *testing.T, s store.Store) {
 	for _, m := range ms {
 		ids = append(ids, m.ID)
 	}
-	if strings.Join(ids, ",") != "edge,recent" {
-		t.Errorf("mentions after Prune: %v, want edge,recent", ids)
+	if strings.Join(ids, ",") != "undated,edge,recent" {
+		t.Errorf("mentions after Prune: %v, want undated,edge,recent", ids)
 	}
 	bs, err := s.Buckets(ctx, "acme", "", cut.Add(-24*time.Hour))
 	if err != nil || len(bs) != 2 {
