@@ -173,7 +173,7 @@ func (a *Alerts) applyDefaults(given func(path string) bool) {
 		}
 	}
 	for i := range a.Channels {
-		if a.Channels[i].Timeout == 0 {
+		if a.Channels[i].Timeout == 0 && !given(fmt.Sprintf("alerts.channels[%d].timeout", i)) {
 			a.Channels[i].Timeout = Duration(DefaultChannelTimeout)
 		}
 	}
@@ -280,7 +280,7 @@ func (a *Alerts) validate(v *validator, c *Config) {
 			v.addf(p+".name", "duplicate channel name %q", ch.Name)
 		}
 		channels[ch.Name] = true
-		if ch.Timeout < 0 {
+		if ch.Timeout <= 0 {
 			v.addf(p+".timeout", "must be positive")
 		}
 		// a field another channel type uses is a mistake (a webhook's

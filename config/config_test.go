@@ -362,12 +362,13 @@ alerts:
 	_, err = Load([]byte(`brands: [{name: acme, query: acme}]
 sources: [{name: hn, type: hackernews, timeout: 0, backfill: 0, max_pages: 0}]
 alerts:
-  channels: [{name: hook, type: webhook, url: "https://example.com/hook"}]
+  channels: [{name: hook, type: webhook, url: "https://example.com/hook", timeout: 0}]
   rules: [{name: spike, type: volume_spike, channels: [hook], threshold: 0, interval: 0}]
 `), env(nil))
 	want := []string{
 		"sources[0].timeout: must be positive", "sources[0].backfill: must be positive", "sources[0].max_pages: must be positive",
 		"alerts.rules[0].interval: must be positive", "alerts.rules[0].threshold: must be positive",
+		"alerts.channels[0].timeout: must be positive",
 	}
 	for _, w := range want {
 		if !strings.Contains(fmt.Sprint(err), w) {
