@@ -58,7 +58,9 @@ func OpenSQLite(ctx context.Context, path string, now func() time.Time) (*SQLite
 	s := &SQLite{db: db, now: now}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
-		return nil, err
+		// the first statement opens the file: name it, as the driver
+		// says only "unable to open database file"
+		return nil, fmt.Errorf("%w (database %s)", err, path)
 	}
 	return s, nil
 }

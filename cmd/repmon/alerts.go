@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/repmon/repmon/alerts"
@@ -45,7 +47,7 @@ func cmdAlerts(args []string, stdout, stderr io.Writer) int {
 func alertsTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("alerts test", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	path := fs.String("config", "repmon.yml", "config file")
+	path := fs.String("config", defaultConfig, "config file")
 	channel := fs.String("channel", "", "channel name")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -58,7 +60,15 @@ func alertsTest(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err != nil {
 		return 2
 	}
-	st, err := openStore(ctx, cfg, stderr)
+	var names []string
+	for _, ch := range cfg.Alerts.Channels {
+		names = append(names, ch.Name)
+	}
+	if !slices.Contains(names, *channel) {
+		fmt.Fprintf(stderr, "repmon alerts test: no channel %q in %s (channels: %s)\n", *channel, *path, strings.Join(names, ", "))
+		return 2
+	}
+	st, err := openStore(ctx, cfg, false, stderr)
 	if err != nil {
 		return 1
 	}
@@ -79,7 +89,7 @@ func alertsTest(ctx context.Context, args []string, stdout, stderr io.Writer) in
 func alertsBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("alerts backtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	path := fs.String("config", "repmon.yml", "config file")
+	path := fs.String("config", defaultConfig, "config file")
 	since := fs.String("since", "30d", "replay mentions created since (30d, 12h, or RFC 3339)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -93,7 +103,7 @@ func alertsBacktest(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return 2
 	}
-	st, err := openStore(ctx, cfg, stderr)
+	st, err := openStore(ctx, cfg, true, stderr)
 	if err != nil {
 		return 1
 	}

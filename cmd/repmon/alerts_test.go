@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/repmon/repmon/store"
 )
 
 func alertsConfig(t *testing.T, hookURL string) string {
@@ -51,8 +54,9 @@ func TestAlertsTestCommand(t *testing.T) {
 	if strings.Contains(errb.String(), "secret-path-token") {
 		t.Errorf("webhook URL leaked: %s", errb.String())
 	}
-	if rc := cmdAlerts([]string{"test", "--config", cfg, "--channel", "nope"}, &out, &errb); rc != 1 {
-		t.Errorf("exit %d for an unknown channel, want 1", rc)
+	errb.Reset()
+	if rc := cmdAlerts([]string{"test", "--config", cfg, "--channel", "nope"}, &out, &errb); rc != 2 || !strings.Contains(errb.String(), `no channel "nope"`) || !strings.Contains(errb.String(), "(channels: hooks)") {
+		t.Errorf("exit %d for an unknown channel, want 2 and the channels; stderr: %s", rc, errb.String())
 	}
 	if rc := cmdAlerts([]string{"test", "--config", cfg}, &out, &errb); rc != 2 {
 		t.Errorf("exit %d without --channel, want 2", rc)
@@ -62,6 +66,19 @@ func TestAlertsTestCommand(t *testing.T) {
 func TestAlertsBacktestCommand(t *testing.T) {
 	cfg := alertsConfig(t, "http://127.0.0.1:1")
 	var out, errb bytes.Buffer
+	// no database yet: an error, not an empty database and an empty answer
+	db := filepath.Join(filepath.Dir(cfg), "repmon.db")
+	if rc := cmdAlerts([]string{"backtest", "--config", cfg}, &out, &errb); rc != 1 || !strings.Contains(errb.String(), "no database at "+db) {
+		t.Errorf("exit %d without a database; stderr: %s", rc, errb.String())
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Error("backtest created a database")
+	}
+	st, err := store.OpenSQLite(context.Background(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
 	if rc := cmdAlerts([]string{"backtest", "--config", cfg, "--since", "30d"}, &out, &errb); rc != 0 {
 		t.Fatalf("exit %d; stderr: %s", rc, errb.String())
 	}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/repmon/repmon/config"
 	"github.com/repmon/repmon/store"
@@ -14,7 +15,7 @@ import (
 func cmdCheckConfig(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check-config", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	path := fs.String("config", "repmon.yml", "config file")
+	path := fs.String("config", defaultConfig, "config file")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -36,18 +37,35 @@ func loadConfig(path string, stderr io.Writer) (*config.Config, error) {
 		for _, p := range probs {
 			fmt.Fprintln(stderr, p)
 		}
-	case errors.Is(err, config.ErrNotFound):
+	case errors.Is(err, config.ErrNotFound) && path == defaultConfig:
 		fmt.Fprintf(stderr, "repmon: config file %s does not exist (pass --config FILE)\n", path)
+	case errors.Is(err, config.ErrNotFound):
+		fmt.Fprintf(stderr, "repmon: config file %s does not exist\n", path)
 	default:
 		fmt.Fprintf(stderr, "repmon: %v\n", err)
 	}
 	return nil, err
 }
 
+// defaultConfig is the --config of every command that reads one.
+const defaultConfig = "repmon.yml"
+
 // openStore opens the configured store for the offline commands (mentions,
-// alerts test, alerts backtest), reporting a failure on stderr.
-func openStore(ctx context.Context, cfg *config.Config, stderr io.Writer) (*store.SQLite, error) {
-	st, err := store.OpenSQLite(ctx, cfg.Storage.DSN.Value(), nil)
+// alerts test, alerts backtest), reporting a failure on stderr. With
+// existing, the command only reads what `repmon run` stored: a database
+// that does not exist is a mistaken path (or a relative one from another
+// directory), which it reports rather than create an empty database and
+// answer from it.
+func openStore(ctx context.Context, cfg *config.Config, existing bool, stderr io.Writer) (*store.SQLite, error) {
+	path := cfg.Storage.DSN.Value()
+	if _, err := os.Stat(path); err != nil && existing {
+		if errors.Is(err, os.ErrNotExist) {
+			err = fmt.Errorf("no database at %s (storage.dsn): check the path, which is relative to the working directory, or start `repmon run` first", path)
+		}
+		fmt.Fprintf(stderr, "repmon: %v\n", err)
+		return nil, err
+	}
+	st, err := store.OpenSQLite(ctx, path, nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "repmon: %v\n", err)
 	}

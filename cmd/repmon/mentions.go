@@ -18,7 +18,7 @@ import (
 func cmdMentions(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mentions", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	path := fs.String("config", "repmon.yml", "config file")
+	path := fs.String("config", defaultConfig, "config file")
 	brand := fs.String("brand", "", "only this brand")
 	source := fs.String("source", "", "only this source")
 	since := fs.String("since", "", "only mentions created since (24h, 7d, or RFC 3339)")
@@ -44,7 +44,7 @@ func cmdMentions(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	ctx := context.Background()
-	st, err := openStore(ctx, cfg, stderr)
+	st, err := openStore(ctx, cfg, true, stderr)
 	if err != nil {
 		return 1
 	}

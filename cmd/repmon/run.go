@@ -38,7 +38,7 @@ const shutdownGrace = 10 * time.Second
 func cmdRun(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	path := fs.String("config", "repmon.yml", "config file")
+	path := fs.String("config", defaultConfig, "config file")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	format := fs.String("log-format", "logfmt", "logfmt or json")
 	if err := fs.Parse(args); err != nil {
