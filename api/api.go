@@ -39,7 +39,7 @@ type Options struct {
 	Registry  *prometheus.Registry
 	Explainer Explainer // may be nil
 	// Summarize, when set, says in a line why a mention got its score;
-	// the UI shows it under every mention that is not neutral.
+	// the UI shows it under every mention it has something to say about.
 	Summarize func(repmon.Mention) string
 	Logger    *slog.Logger
 	// Token, when set, is required as "Authorization: Bearer <token>" on

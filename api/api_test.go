@@ -184,11 +184,16 @@ func TestUI(t *testing.T) {
 	}
 }
 
-// TestUIWhy: with a summarizer, the UI says why each mention that is not
-// neutral got its score, escaped like the rest of the page.
+// TestUIWhy: with a summarizer, the UI says why each mention got its score
+// (where there is something to say), escaped like the rest of the page.
 func TestUIWhy(t *testing.T) {
 	_, st := newServer(t, "")
-	summarize := func(m repmon.Mention) string { return `"<b>" -1.2 for ` + m.ID }
+	summarize := func(m repmon.Mention) string {
+		if m.ID == "c" {
+			return "" // nothing moved it
+		}
+		return `"<b>" -1.2 for ` + m.ID
+	}
 	srv := httptest.NewServer(New(Options{Store: st, Registry: prometheus.NewRegistry(), Summarize: summarize}))
 	defer srv.Close()
 	_, body := get(t, srv.URL+"/", "")
@@ -197,7 +202,11 @@ func TestUIWhy(t *testing.T) {
 			t.Errorf("UI lacks %q:\n%s", want, body)
 		}
 	}
-	if strings.Contains(body, "for c</div>") {
-		t.Error("UI gives a reason for the neutral mention")
+	if strings.Contains(body, "why: </div>") {
+		t.Error("UI shows an empty reason")
+	}
+	_, body = get(t, srv.URL+"/?since=yesterday", "")
+	if !strings.Contains(body, "check the filters") || strings.Contains(body, "No mentions yet") {
+		t.Errorf("UI with a bad filter:\n%s", body)
 	}
 }

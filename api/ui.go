@@ -34,7 +34,7 @@ form{margin-bottom:1rem}input,select{margin-right:.5rem}.why{color:#666;font-siz
 <td class="num">{{.AuthorFollowers}}</td><td class="{{.Sentiment.Label}} num">{{printf "%.3f" .Sentiment.Compound}}</td>
 <td>{{if .URL}}<a href="{{.URL}}" rel="noopener noreferrer">{{trim .Text 280}}</a>{{else}}{{trim .Text 280}}{{end}}
 {{if .Why}}<div class="why">why: {{.Why}}</div>{{end}}</td>
-</tr>{{else}}<tr><td colspan="7">No mentions yet.</td></tr>{{end}}
+</tr>{{else}}{{if not .Err}}<tr><td colspan="7">No mentions yet.</td></tr>{{end}}{{end}}
 </table>
 {{if .Next}}<p><a href="?brand={{.Q.Brand}}&source={{.Q.Source}}&sentiment={{.Q.Sentiment}}&since={{.Since}}&cursor={{.Next}}">Older</a></p>{{end}}
 </body></html>`))
@@ -59,7 +59,7 @@ func (s *server) ui(w http.ResponseWriter, r *http.Request) {
 		ms, data.Next, err = s.Store.Mentions(r.Context(), q)
 		for _, m := range ms {
 			rw := row{Mention: m}
-			if s.Summarize != nil && m.Sentiment.Label != repmon.LabelNeutral {
+			if s.Summarize != nil {
 				rw.Why = s.Summarize(m)
 			}
 			data.Mentions = append(data.Mentions, rw)
@@ -67,6 +67,7 @@ func (s *server) ui(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		data.Err = "Could not list mentions: check the filters."
+		data.Mentions = nil
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if err := page.Execute(w, data); err != nil {

@@ -134,6 +134,12 @@ func (s scorer) Summary(m repmon.Mention) string {
 		}
 		out = strings.TrimPrefix(out+"; "+bm, "; ")
 	}
+	// A stored mention was scored when it was collected; since then the
+	// sentiment settings (or repmon) may have changed, and the reason
+	// above is today's.
+	if st := m.Sentiment; st.Label != "" && math.Abs(ex.Scores.Compound-st.Compound) >= 0.0001 {
+		out = strings.TrimSuffix(fmt.Sprintf("scored %.4f %s with today's settings: %s", ex.Scores.Compound, ex.Label, out), ": ")
+	}
 	return out
 }
 

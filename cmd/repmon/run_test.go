@@ -104,4 +104,13 @@ func TestSummary(t *testing.T) {
 			t.Errorf("Summary(%q) = %q, want it to contain %q", text, got, want)
 		}
 	}
+	// a mention stored under other settings: the reason is today's
+	m := repmon.Mention{Text: "been on hold with northwind for two hours", Sentiment: sc.Score("been on hold with northwind for two hours")}
+	if got := sc.Summary(m); strings.Contains(got, "today") {
+		t.Errorf("Summary of a mention scored today = %q", got)
+	}
+	m.Sentiment.Compound, m.Sentiment.Label = 0.9, "positive"
+	if got, want := sc.Summary(m), `scored -0.5423 negative with today's settings: "on hold" -1.6`; !strings.HasPrefix(got, want) {
+		t.Errorf("Summary of a mention scored under other settings = %q, want it to start with %q", got, want)
+	}
 }
