@@ -21,6 +21,7 @@ lint:
 	$(GO) vet ./...
 
 bench:
+	@test -n "$(REPMON_SHARED_DIR)" || { echo "make bench: the corpus benchmarks need the VADER data: set REPMON_SHARED_DIR (../shared is missing)" >&2; exit 2; }
 	$(GO) test -run '^$$' -bench . -benchmem ./sentiment/ ./query/
 	cd bench && $(GO) test -run '^$$' -bench . -benchmem
 
