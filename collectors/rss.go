@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mmcdole/gofeed"
+	gofeedrss "github.com/mmcdole/gofeed/rss"
 
 	"github.com/repmon/repmon"
 	"github.com/repmon/repmon/config"
@@ -131,7 +132,9 @@ func (r *rss) fetchFeed(ctx context.Context, b Brand, idx int, cur *rssCursor) (
 
 	var page Page
 	if resp.StatusCode != http.StatusNotModified {
-		feed, err := gofeed.NewParser().Parse(resp.Body)
+		parser := gofeed.NewParser()
+		parser.RSSTranslator = sourceTranslator{}
+		feed, err := parser.Parse(resp.Body)
 		if err != nil {
 			return Page{}, fmt.Errorf("rss: %s: %w", name, &Error{Source: r.c.source, Reason: ReasonBadResponse, Err: fmt.Errorf("parse: %w", err)})
 		}
@@ -194,11 +197,42 @@ func rssPosts(feed *gofeed.Feed) []repmon.Post {
 			author = it.Authors[0].Name
 		}
 		if author == "" {
+			author = it.Custom[itemSource] // the publisher of an aggregator's item
+		}
+		if author == "" {
 			author = feed.Title
 		}
 		posts = append(posts, repmon.Post{ID: id, Text: text, URL: link, Author: author, Lang: feedLang(feed), CreatedAt: created})
 	}
 	return posts
+}
+
+// itemSource is the key of gofeed.Item.Custom under which sourceTranslator
+// keeps an RSS item's <source>.
+const itemSource = "repmon:source"
+
+// sourceTranslator is gofeed's RSS translator, keeping what it drops: the
+// <source> of an item, the publisher an aggregator took it from (Google
+// News: <source url="https://www.reuters.com">Reuters</source>), which is
+// a better author than the aggregator's feed title.
+type sourceTranslator struct{ gofeed.DefaultRSSTranslator }
+
+func (t sourceTranslator) Translate(feed any) (*gofeed.Feed, error) {
+	f, err := t.DefaultRSSTranslator.Translate(feed)
+	rf, ok := feed.(*gofeedrss.Feed)
+	if err != nil || !ok || len(rf.Items) != len(f.Items) {
+		return f, err
+	}
+	for i, it := range rf.Items {
+		if it.Source == nil || strings.TrimSpace(it.Source.Title) == "" {
+			continue
+		}
+		if f.Items[i].Custom == nil {
+			f.Items[i].Custom = map[string]string{}
+		}
+		f.Items[i].Custom[itemSource] = strings.TrimSpace(it.Source.Title)
+	}
+	return f, nil
 }
 
 func feedLang(f *gofeed.Feed) string {
