@@ -78,7 +78,7 @@ func TestInvalid(t *testing.T) {
 		"partial-secret":      "alerts.channels[0].webhook_url: environment variable REPMON_TEST_UNSET_PATH is not set",
 		"undefined-channel":   `alerts.rules[0].channels[0]: undefined channel "marketing"`,
 		"sentiment-mode":      `sentiment.mode: unknown mode "afinn" (want reputation or vader)`,
-		"type-mismatch":       "sources[0].max_pages: cannot unmarshal !!str `lots` into int",
+		"type-mismatch":       "sources[0].max_pages: want an integer, got the string `lots`",
 		"lexicon-case":        `sentiment.lexicon.recall: the same entry as "Recall", with another valence`,
 	}
 	files, _ := filepath.Glob("testdata/invalid-*.yml")
@@ -191,9 +191,9 @@ colour: blue
 		{"type errors in a flow mapping, no follow-ons", `brands: [{name: acme, query: acme}]
 sources: [{name: [hn], type: hackernews, timeout: soon, max_pages: lots}, {name: rss, type: rss}]
 `, Problems{
-			"sources[0].name: cannot unmarshal !!seq into string",
+			"sources[0].name: want a string, got a list",
 			`sources[0].timeout: invalid duration "soon"`,
-			"sources[0].max_pages: cannot unmarshal !!str `lots` into int",
+			"sources[0].max_pages: want an integer, got the string `lots`",
 			"sources[1].feeds: at least one feed URL is required (or preset: google_news)",
 		}},
 		{"whole lists that did not decode", `brands: {acme: acme}
@@ -202,9 +202,9 @@ alerts:
   channels: [{name: [chat], type: slack, webhook_url: "https://hooks.example/x"}]
   rules: [{name: r, type: negative_mention, channels: [chat], sources: [hn], brands: [acme]}, {name: s, type: nope, channels: []}]
 `, Problems{
-			"brands: cannot unmarshal !!map into []config.Brand",
-			"sources[0]: cannot unmarshal !!str `hn` into config.Source",
-			"alerts.channels[0].name: cannot unmarshal !!seq into string",
+			"brands: want a list, got a mapping",
+			"sources[0]: want a mapping, got the string `hn`",
+			"alerts.channels[0].name: want a string, got a list",
 			`alerts.rules[1].type: unknown rule type "nope" (want negative_mention, volume_spike, negative_share or source_silent)`,
 			"alerts.rules[1].channels: at least one channel is required",
 		}},
@@ -436,6 +436,22 @@ func TestScheduleGap(t *testing.T) {
 	} {
 		if got := ScheduleGap(spec); got != want {
 			t.Errorf("ScheduleGap(%q) = %v, want %v", spec, got, want)
+		}
+	}
+}
+
+func TestPlainTypeError(t *testing.T) {
+	for in, want := range map[string]string{
+		"cannot unmarshal !!str `lots` into int":            "want an integer, got the string `lots`",
+		"cannot unmarshal !!str `pr@exam...` into []string": "want a list, got the string `pr@exam...`",
+		"cannot unmarshal !!seq into float64":               "want a number, got a list",
+		"cannot unmarshal !!str `yes please` into bool":     "want true or false, got the string `yes please`",
+		"cannot unmarshal !!map into config.Secret":         "want a string, got a mapping",
+		"cannot unmarshal !!binary `AAA=` into string":      "want a string, got !!binary `AAA=`",
+		"mapping key \"x\" already defined at line 2":       "mapping key \"x\" already defined at line 2",
+	} {
+		if got := plainTypeError(in); got != want {
+			t.Errorf("plainTypeError(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

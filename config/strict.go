@@ -181,9 +181,42 @@ func (l *loader) decodeProblems(err error) (Problems, bool) {
 			placed = false
 			continue
 		}
-		probs = append(probs, fmt.Sprintf("%s: %s", p, m[2]))
+		probs = append(probs, fmt.Sprintf("%s: %s", p, plainTypeError(m[2])))
 	}
 	return probs, placed
+}
+
+var typeErr = regexp.MustCompile("^cannot unmarshal !!(\\w+)( `.*`)? into (.+)$")
+
+// plainTypeError says yaml.v3's "cannot unmarshal !!str `lots` into int"
+// in the config's terms, "want an integer, got the string `lots`": the
+// user wrote YAML, not Go.
+func plainTypeError(msg string) string {
+	m := typeErr.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	got := map[string]string{"str": "the string", "int": "the number", "float": "the number", "bool": "the boolean",
+		"seq": "a list", "map": "a mapping", "null": "nothing", "timestamp": "the time"}[m[1]]
+	if got == "" {
+		got = "!!" + m[1]
+	}
+	want := "a mapping" // a struct: a source, a channel, a rule
+	switch t := m[3]; {
+	case strings.HasPrefix(t, "[]"):
+		want = "a list"
+	case strings.HasPrefix(t, "map["):
+		want = "a mapping"
+	case t == "string", t == "config.Secret":
+		want = "a string"
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"):
+		want = "an integer"
+	case strings.HasPrefix(t, "float"):
+		want = "a number"
+	case t == "bool":
+		want = "true or false"
+	}
+	return fmt.Sprintf("want %s, got %s%s", want, got, m[2])
 }
 
 func atoi(s string) int {

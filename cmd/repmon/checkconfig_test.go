@@ -23,7 +23,7 @@ sources:
 colour: blue
 `, 2,
 			"colour: unknown field (line 5)\n" +
-				"sources[1].max_pages: cannot unmarshal !!str `lots` into int\n" +
+				"sources[1].max_pages: want an integer, got the string `lots`\n" +
 				"sources[0].schedule: invalid cron expression \"*/61 * * * *\": step 61 out of range\n" +
 				"sources[1].feeds: at least one feed URL is required (or preset: google_news)\n",
 		},
