@@ -474,3 +474,21 @@ func TestClientNetworkErrorRetries(t *testing.T) {
 		t.Fatalf("persistent network error: %v", err)
 	}
 }
+
+// TestJoinErr: a run's errors read as one line and still unwrap, so that
+// ReasonOf finds a rate limit among them.
+func TestJoinErr(t *testing.T) {
+	a := errors.New("feeds[0] (a.example): status 404")
+	b := &Error{Source: "news", Reason: ReasonRateLimited, Err: errors.New("429")}
+	c := errors.New("feeds[2] (c.example): parse error")
+	err := joinErr(joinErr(joinErr(nil, a), b), c)
+	if got := err.Error(); strings.Contains(got, "\n") || !strings.Contains(got, "status 404; ") || !strings.Contains(got, "; feeds[2]") {
+		t.Errorf("joined error %q", got)
+	}
+	if ReasonOf(err) != ReasonRateLimited || !errors.Is(err, c) {
+		t.Errorf("joined error does not unwrap: reason %q", ReasonOf(err))
+	}
+	if joinErr(nil, nil) != nil || joinErr(a, nil) != a {
+		t.Error("joinErr with nil")
+	}
+}

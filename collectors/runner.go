@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/repmon/repmon"
@@ -75,13 +76,13 @@ func (r *Runner) Run(ctx context.Context) Result {
 		n, skipped, err := r.runBrandSafe(ctx, b)
 		res.Stored += n
 		if skipped != nil {
-			res.Err = errors.Join(res.Err, skipped)
+			res.Err = joinErr(res.Err, skipped)
 			res.Outcome = outcome(skipped, res.Outcome)
 		}
 		if err == nil {
 			continue
 		}
-		res.Err = errors.Join(res.Err, err)
+		res.Err = joinErr(res.Err, err)
 		res.Outcome = outcome(err, res.Outcome)
 		if reason := ReasonOf(err); reason == ReasonRateLimited || reason == ReasonAuth || ctx.Err() != nil {
 			break
@@ -161,7 +162,7 @@ func (r *Runner) runBrand(ctx context.Context, b Brand) (stored int, skipped, er
 			return stored, skipped, err
 		}
 		if p.Skipped != nil {
-			skipped = errors.Join(skipped, p.Skipped)
+			skipped = joinErr(skipped, p.Skipped)
 		}
 		if p.Cursor != "" {
 			cursor = p.Cursor
@@ -217,4 +218,35 @@ func (r *Runner) mentions(b Brand, posts []repmon.Post) []repmon.Mention {
 		})
 	}
 	return out
+}
+
+// errList is errors.Join with its errors on one line ("a; b"): a run's
+// error goes into one log field, where Join's newlines came out as "\n".
+type errList []error
+
+func (l errList) Error() string {
+	parts := make([]string, len(l))
+	for i, e := range l {
+		parts[i] = e.Error()
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (l errList) Unwrap() []error { return l }
+
+// joinErr returns a and b as one error, nil if both are nil.
+func joinErr(a, b error) error {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	var l errList
+	if al, ok := a.(errList); ok {
+		l = append(l, al...)
+	} else {
+		l = append(l, a)
+	}
+	return append(l, b)
 }
