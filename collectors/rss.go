@@ -220,7 +220,7 @@ type sourceTranslator struct{ gofeed.DefaultRSSTranslator }
 func (t sourceTranslator) Translate(feed any) (*gofeed.Feed, error) {
 	f, err := t.DefaultRSSTranslator.Translate(feed)
 	rf, ok := feed.(*gofeedrss.Feed)
-	if err != nil || !ok || len(rf.Items) != len(f.Items) {
+	if err != nil || f == nil || !ok || len(rf.Items) != len(f.Items) {
 		return f, err
 	}
 	for i, it := range rf.Items {
