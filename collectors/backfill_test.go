@@ -12,6 +12,7 @@ import (
 
 	"github.com/repmon/repmon"
 	"github.com/repmon/repmon/config"
+	"github.com/repmon/repmon/metrics"
 	"github.com/repmon/repmon/store"
 )
 
@@ -131,5 +132,47 @@ func TestHackerNewsBackfillAcrossAlternatives(t *testing.T) {
 	}
 	if want := (backfillHook{"northwind": true, "contoso": true}); fmt.Sprint(hook) != fmt.Sprint(want) {
 		t.Fatalf("backfill per mention = %v, want %v", hook, want)
+	}
+}
+
+// limitedCollector answers every fetch with a rate limit until until.
+type limitedCollector struct {
+	until   time.Time
+	fetches int
+}
+
+func (c *limitedCollector) Fetch(context.Context, Brand, string) (Page, error) {
+	c.fetches++
+	return Page{}, &Error{Source: "s", Reason: ReasonRateLimited, Until: c.until, Err: errors.New("429")}
+}
+
+// TestRateLimitPauseSurvivesRestart: a source that said to wait is not
+// asked again before then by a new process either (a deploy, a crash
+// loop), and a pause far ahead is kept for a day at most.
+func TestRateLimitPauseSurvivesRestart(t *testing.T) {
+	st := openStore(t)
+	t0 := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	run := func(c Collector, at time.Time) Result {
+		r := &Runner{Source: "s", SourceType: "rss", MaxPages: 1, Brands: []Brand{brand(t, "northwind", "northwind")},
+			Collector: c, Store: st, Scorer: fixedScorer{}, Logger: discard(), Now: func() time.Time { return at }}
+		return r.Run(context.Background())
+	}
+	first := &limitedCollector{until: t0.Add(2 * time.Minute)}
+	if res := run(first, t0); res.Outcome != metrics.ResultRateLimited || first.fetches != 1 {
+		t.Fatalf("first run: %+v, %d fetches", res, first.fetches)
+	}
+	// a restart a minute later: a new collector, the same store
+	again := &limitedCollector{until: t0.Add(time.Hour)}
+	if res := run(again, t0.Add(time.Minute)); res.Outcome != metrics.ResultRateLimited || again.fetches != 0 {
+		t.Fatalf("run after a restart inside the pause: %+v, %d fetches; want none", res, again.fetches)
+	}
+	// after the pause it is asked, and a pause of a month is kept for a day
+	again.until = t0.Add(30 * 24 * time.Hour)
+	if run(again, t0.Add(3*time.Minute)); again.fetches != 1 {
+		t.Fatalf("%d fetches after the pause, want 1", again.fetches)
+	}
+	later := &limitedCollector{}
+	if run(later, t0.Add(3*time.Minute+25*time.Hour)); later.fetches != 1 {
+		t.Errorf("%d fetches a day after a month-long pause was stored, want 1", later.fetches)
 	}
 }

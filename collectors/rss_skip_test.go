@@ -76,15 +76,24 @@ func TestRSSFailingFeedDoesNotBlockOthers(t *testing.T) {
 				bad = downURL + "/private/s3cr3t-token.rss?key=s3cr3t-key"
 			}
 			src := config.Source{Name: "news", Type: config.TypeRSS, Feeds: []string{srv.URL + "/a", bad, srv.URL + "/c"}}
-			c, err := New(src, Deps{Backoff: time.Millisecond})
+			// one clock for the client and the runner, an hour on at every
+			// reading, so a pause ends before the next run
+			var clockMu sync.Mutex
+			now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+			clock := func() time.Time {
+				clockMu.Lock()
+				defer clockMu.Unlock()
+				now = now.Add(time.Hour)
+				return now
+			}
+			c, err := New(src, Deps{Backoff: time.Millisecond, Now: clock})
 			if err != nil {
 				t.Fatal(err)
 			}
 			var logs bytes.Buffer
-			now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 			r := &Runner{Source: "news", SourceType: "rss", MaxPages: PagesPerRun(src), Brands: []Brand{brand(t, "northwind", `northwind`)},
 				Collector: c, Store: openStore(t), Scorer: fixedScorer{},
-				Logger: slog.New(slog.NewTextHandler(&logs, nil)), Now: func() time.Time { now = now.Add(time.Hour); return now }}
+				Logger: slog.New(slog.NewTextHandler(&logs, nil)), Now: clock}
 
 			for run := 1; run <= 3; run++ {
 				res := r.Run(context.Background())

@@ -72,6 +72,14 @@ type Result struct {
 func (r *Runner) Run(ctx context.Context) Result {
 	start := r.Now()
 	res := Result{Outcome: metrics.ResultSuccess}
+	if until := r.storedPause(ctx); until.After(start) {
+		// told to wait before a restart: the new process's client has
+		// forgotten, the store has not
+		res.Outcome = metrics.ResultRateLimited
+		res.Err = &Error{Source: r.Source, Reason: ReasonRateLimited, Until: until,
+			Err: fmt.Errorf("paused until %s", until.UTC().Format(time.RFC3339))}
+		return r.finish(start, res)
+	}
 	for _, b := range r.Brands {
 		n, skipped, err := r.runBrandSafe(ctx, b)
 		res.Stored += n
@@ -88,6 +96,50 @@ func (r *Runner) Run(ctx context.Context) Result {
 			break
 		}
 	}
+	var e *Error
+	if res.Outcome == metrics.ResultRateLimited && errors.As(res.Err, &e) && e.Until.After(start) {
+		until := e.Until
+		if limit := start.Add(maxStoredPause); until.After(limit) {
+			until = limit
+		}
+		r.storePause(ctx, until)
+	}
+	return r.finish(start, res)
+}
+
+// maxStoredPause caps the pause a restart keeps: a server's reset time
+// far ahead (a bad clock, an HTTP date years away) is not kept for longer.
+const maxStoredPause = 24 * time.Hour
+
+// pauseKey is the brand under which a source's rate-limit pause is kept
+// among the cursors: no brand name has a '!'.
+const pauseKey = "!paused_until"
+
+// storedPause returns until when the source was told to wait, as stored by
+// an earlier run (possibly of an earlier process), or zero.
+func (r *Runner) storedPause(ctx context.Context) time.Time {
+	v, err := r.Store.Cursor(ctx, r.Source, pauseKey)
+	if err != nil || v == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// storePause keeps a rate-limit pause across restarts, so that a restart
+// (a deploy, a crash loop) does not ask a source that said to wait.
+func (r *Runner) storePause(ctx context.Context, until time.Time) {
+	b := store.Batch{Source: r.Source, Brand: pauseKey, Cursor: until.UTC().Format(time.RFC3339)}
+	if _, err := r.Store.Save(ctx, b); err != nil {
+		r.Logger.Warn("could not store the rate-limit pause", "err", err)
+	}
+}
+
+// finish records and logs a run's result.
+func (r *Runner) finish(start time.Time, res Result) Result {
 	end := r.Now()
 	took := end.Sub(start)
 	if r.Metrics != nil {
