@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,10 +31,14 @@ type rss struct {
 	feeds    []string
 	endpoint *url.URL // optional: replaces scheme and host of every feed
 	c        *Client
+	preset   int // the index in feeds of preset: google_news, or -1
 }
 
 func newRSS(src config.Source, c *Client) *rss {
-	r := &rss{feeds: src.Feeds, c: c}
+	r := &rss{feeds: src.Feeds, c: c, preset: -1}
+	if src.Preset == "google_news" {
+		r.preset = slices.Index(src.Feeds, config.GoogleNewsFeed)
+	}
 	if src.Endpoint != "" {
 		r.endpoint, _ = url.Parse(src.Endpoint)
 	}
@@ -110,7 +115,7 @@ func (r *rss) Fetch(ctx context.Context, b Brand, cursor string) (Page, error) {
 func (r *rss) fetchFeed(ctx context.Context, b Brand, idx int, cur *rssCursor) (Page, error) {
 	key := r.feeds[idx] // validators are keyed by template: stable across endpoint overrides
 	u := r.feedURL(key, b)
-	name := rssFeedName(idx, u)
+	name := r.feedName(idx, u)
 	req, err := newRequest(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return Page{}, fmt.Errorf("rss: %s: %w", name, err)
@@ -144,11 +149,15 @@ func (r *rss) fetchFeed(ctx context.Context, b Brand, idx int, cur *rssCursor) (
 	return page, nil
 }
 
-// rssFeedName names a feed in errors and logs by its place in the
+// feedName names a feed in errors and logs by its place in the
 // configuration and its host: the path and query of a private feed may
-// carry a token.
-func rssFeedName(idx int, feedURL string) string {
+// carry a token. The preset's feed is named as the preset, since the
+// configuration lists no feeds[i] for it.
+func (r *rss) feedName(idx int, feedURL string) string {
 	name := fmt.Sprintf("feeds[%d]", idx)
+	if idx == r.preset {
+		name = "preset google_news"
+	}
 	if u, err := url.Parse(feedURL); err == nil && u.Host != "" {
 		name += " (" + u.Host + ")"
 	}

@@ -134,3 +134,29 @@ func TestRSSFailingFeedDoesNotBlockOthers(t *testing.T) {
 		})
 	}
 }
+
+// TestRSSPresetFeedName: a failing preset feed is named as the preset, not
+// as a feeds[i] that the configuration does not have.
+func TestRSSPresetFeedName(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/rss/search") {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		io.WriteString(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>`)
+	}))
+	defer srv.Close()
+	src := config.Source{Name: "news", Type: config.TypeRSS, Preset: "google_news", Endpoint: srv.URL,
+		Feeds: []string{"https://blog.example.com/feed", config.GoogleNewsFeed}}
+	c, err := New(src, Deps{Backoff: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Runner{Source: "news", SourceType: "rss", MaxPages: PagesPerRun(src), Brands: []Brand{brand(t, "northwind", "northwind")},
+		Collector: c, Store: openStore(t), Scorer: fixedScorer{}, Logger: discard(), Now: time.Now}
+	res := r.Run(context.Background())
+	if res.Err == nil || !strings.Contains(res.Err.Error(), "preset google_news (") || strings.Contains(res.Err.Error(), "feeds[1]") {
+		t.Errorf("run error %v; want the preset named", res.Err)
+	}
+}
