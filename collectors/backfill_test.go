@@ -175,4 +175,42 @@ func TestRateLimitPauseSurvivesRestart(t *testing.T) {
 	if run(later, t0.Add(3*time.Minute+25*time.Hour)); later.fetches != 1 {
 		t.Errorf("%d fetches a day after a month-long pause was stored, want 1", later.fetches)
 	}
+
+	// a pause stored while the clock was a year ahead, then put right
+	skewed := &limitedCollector{until: t0.Add(366*24*time.Hour + time.Minute)}
+	run(skewed, t0.Add(366*24*time.Hour))
+	fixed := &limitedCollector{}
+	if run(fixed, t0.Add(30*time.Hour)); fixed.fetches != 1 {
+		t.Errorf("%d fetches once the clock was put right, want 1: a pause beyond a day from now is stale", fixed.fetches)
+	}
+}
+
+// TestRateLimitPauseBehindAnError: a source that said to wait for one brand
+// after another brand's error is paused across a restart too, although the
+// run counts as an error.
+func TestRateLimitPauseBehindAnError(t *testing.T) {
+	st := openStore(t)
+	t0 := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	brands := []Brand{brand(t, "acme", "acme"), brand(t, "northwind", "northwind")}
+	first := &mixedCollector{until: t0.Add(time.Hour)}
+	r := &Runner{Source: "s", SourceType: "rss", MaxPages: 1, Brands: brands,
+		Collector: first, Store: st, Scorer: fixedScorer{}, Logger: discard(), Now: func() time.Time { return t0 }}
+	if res := r.Run(context.Background()); res.Outcome != metrics.ResultError {
+		t.Fatalf("first run: %+v", res)
+	}
+	again := &limitedCollector{}
+	r.Collector, r.Now = again, func() time.Time { return t0.Add(time.Minute) }
+	if r.Run(context.Background()); again.fetches != 0 {
+		t.Errorf("%d fetches after a restart inside the pause, want 0", again.fetches)
+	}
+}
+
+// mixedCollector fails the brand acme with a 502 and rate-limits the rest.
+type mixedCollector struct{ until time.Time }
+
+func (c *mixedCollector) Fetch(_ context.Context, b Brand, _ string) (Page, error) {
+	if b.Name == "acme" {
+		return Page{}, &Error{Source: "s", Reason: ReasonUnavailable, Status: 502, Err: errors.New("bad gateway")}
+	}
+	return Page{}, &Error{Source: "s", Reason: ReasonRateLimited, Until: c.until, Err: errors.New("429")}
 }

@@ -170,7 +170,7 @@ func (c *Client) Do(ctx context.Context, req *http.Request) (*http.Response, err
 			d := c.backoff << (attempt - 1)
 			d = time.Duration(float64(d) * (0.5 + rand.Float64()))
 			if err := c.sleep(ctx, d); err != nil {
-				return nil, &Error{Source: c.source, Reason: ReasonUnavailable, Err: errors.Join(last, err)}
+				return nil, &Error{Source: c.source, Reason: ReasonUnavailable, Err: joinErr(last, err)}
 			}
 			if c.now().Before(c.PausedUntil()) {
 				// A failed answer said no requests remain: a retry now

@@ -491,4 +491,19 @@ func TestJoinErr(t *testing.T) {
 	if joinErr(nil, nil) != nil || joinErr(a, nil) != a {
 		t.Error("joinErr with nil")
 	}
+	// a run cut short while backing off: the retried error and the
+	// deadline, on one line
+	var calls int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	defer srv.Close()
+	cl := newClient(config.Source{Name: "hn"}, Deps{Now: time.Now, Backoff: time.Hour})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
+	if _, err := cl.Do(ctx, req); err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "; context deadline exceeded") {
+		t.Errorf("error of a run cut short while backing off: %q", err)
+	}
 }

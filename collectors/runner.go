@@ -96,15 +96,38 @@ func (r *Runner) Run(ctx context.Context) Result {
 			break
 		}
 	}
-	var e *Error
-	if res.Outcome == metrics.ResultRateLimited && errors.As(res.Err, &e) && e.Until.After(start) {
-		until := e.Until
+	// also when another brand's error made the run an error rather than
+	// rate_limited: the source still said to wait
+	if until := pauseIn(res.Err); until.After(start) {
 		if limit := start.Add(maxStoredPause); until.After(limit) {
 			until = limit
 		}
 		r.storePause(ctx, until)
 	}
 	return r.finish(start, res)
+}
+
+// pauseIn returns the latest time a rate limit in err (a tree of joined
+// and wrapped errors) said to wait until, or zero.
+func pauseIn(err error) time.Time {
+	var until time.Time
+	var walk func(error)
+	walk = func(err error) {
+		for err != nil {
+			if e, ok := err.(*Error); ok && e.Reason == ReasonRateLimited && e.Until.After(until) {
+				until = e.Until
+			}
+			if l, ok := err.(interface{ Unwrap() []error }); ok {
+				for _, e := range l.Unwrap() {
+					walk(e)
+				}
+				return
+			}
+			err = errors.Unwrap(err)
+		}
+	}
+	walk(err)
+	return until
 }
 
 // maxStoredPause caps the pause a restart keeps: a server's reset time
@@ -124,6 +147,13 @@ func (r *Runner) storedPause(ctx context.Context) time.Time {
 	}
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
+		return time.Time{}
+	}
+	// Stored pauses end at most maxStoredPause after they were stored: one
+	// further ahead was stored under a clock that was ahead and has been
+	// put right since, and is ignored (clamping it to now would renew it
+	// on every run).
+	if t.After(r.Now().Add(maxStoredPause)) {
 		return time.Time{}
 	}
 	return t
