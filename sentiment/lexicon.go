@@ -132,7 +132,11 @@ type lexicon struct {
 	// found from its longest word, so that the function words phrases
 	// start with or pass through ("the bomb", "out of order") need no
 	// entry and cost the tokenizer nothing
-	anchors       [][]phraseRef
+	anchors [][]phraseRef
+	// probes holds, for anchors[a][k], the one word checked before the
+	// phrase is: compact, so that the thousands of phrases the corpora's
+	// anchor words bring up, of which few occur, cost one small read each
+	probes        [][]phraseProbe
 	special       map[string]float64
 	boosterNgrams map[string]float64
 	// brand is reputation mode's learned layer (see brand.go)
@@ -446,7 +450,7 @@ func (l *lexicon) indexPhrases() error {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	l.anchors = nil
+	l.anchors, l.probes = nil, nil
 	for _, k := range keys {
 		words := strings.Fields(k)
 		off := 0
@@ -461,6 +465,7 @@ func (l *lexicon) indexPhrases() error {
 				return fmt.Errorf("sentiment: lexicon phrases: more than %d distinct anchor words", 1<<16-1)
 			}
 			l.anchors = append(l.anchors, nil)
+			l.probes = append(l.probes, nil)
 			e.flags |= fAnchor
 			e.anchor = uint16(len(l.anchors))
 			l.words[words[off]] = e
@@ -470,8 +475,43 @@ func (l *lexicon) indexPhrases() error {
 		p.key, p.val, p.user = k, l.phrases[k], l.userPhrases[k]
 		_, p.leaves = leavingPhrases[k]
 		*refs = append(*refs, p)
+		l.probes[e.anchor-1] = append(l.probes[e.anchor-1], l.newPhraseProbe(words, off))
 	}
 	return nil
+}
+
+// phraseProbe is the first check of a phrase found from its anchor: the
+// phrase's length and the anchor's place in it, and the first 8 bytes and
+// length of its rarest other word, which is the word most texts that hold
+// the anchor lack.
+type phraseProbe struct {
+	k0     uint64
+	off, n int32 // the anchor's index, the phrase's word count
+	at     int32 // the probed word's index
+	klen   uint8 // the probed word's length, capped at 255
+}
+
+func (l *lexicon) newPhraseProbe(words []string, off int) phraseProbe {
+	at := -1
+	for i, w := range words {
+		if i == off {
+			continue
+		}
+		if at < 0 {
+			at = i
+			continue
+		}
+		if r, ra := l.rarity(w), l.rarity(words[at]); r > ra || r == ra && len(w) > len(words[at]) {
+			at = i
+		}
+	}
+	if at < 0 { // a phrase of one word cannot be; probe the anchor
+		at = off
+	}
+	return phraseProbe{
+		k0: key0(words[at]), klen: uint8(min(len(words[at]), 255)),
+		off: int32(off), n: int32(len(words)), at: int32(at),
+	}
 }
 
 // rarity ranks how seldom w occurs in posts, from the brand model's rows,

@@ -687,15 +687,21 @@ func (s *scratch) prepareRep(lex *lexicon, tr *tracer) {
 	// words are read left to right, the longest phrase that starts at a
 	// word not already inside one wins
 	s.matches = s.matches[:0]
+	n := int32(len(s.toks))
 	for _, j := range s.anchored {
-		refs := lex.anchors[s.toks[j].ent.anchor-1]
-		for k := range refs {
-			p := &refs[k]
-			start := int(j) - p.off
-			if start < 0 || start+len(p.words) > len(s.toks) || !s.phraseAt(start, p) {
+		a := s.toks[j].ent.anchor - 1
+		for k, pr := range lex.probes[a] {
+			start := j - pr.off
+			if start < 0 || start+pr.n > n {
 				continue
 			}
-			s.matches = append(s.matches, phraseMatch{start: int32(start), p: p})
+			q := start + pr.at
+			if s.key0At(int(q)) != pr.k0 || min(s.toks[q].le-s.toks[q].ls, 255) != int32(pr.klen) {
+				continue
+			}
+			if p := &lex.anchors[a][k]; s.phraseAt(int(start), p) {
+				s.matches = append(s.matches, phraseMatch{start: start, p: p})
+			}
 		}
 	}
 	slices.SortFunc(s.matches, func(a, b phraseMatch) int {
