@@ -29,7 +29,9 @@ import (
 //     positive from the words, the pairs of neighbouring words ("sent
 //     me"), the words in a negation's scope ("can't fault", see
 //     negScopeLen), some punctuation (see markKeys) and the rules' own
-//     compound and label.
+//     compound and label. The words the training posts write as names
+//     ("Android", "#Google") share one label weight (brandNames in the
+//     training code), so that no brand's name leans its posts.
 //
 // Where the label model disagrees with the rules, the compound is replaced
 // by one in the model's class (see brandLayer). The

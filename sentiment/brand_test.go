@@ -78,7 +78,10 @@ func brandRates(a *Analyzer, posts []brandPost, miss func(brandPost, string)) ma
 // the floors listed.
 func TestBrandPostsHoldout(t *testing.T) {
 	floor := map[string]float64{
-		// held out: the service gate moved fresh6 from .97 / .95 / .99 to
+		// held out: one weight for all names (brandNames) moved fresh33's
+		// praise from .825 to .819 (fresh31-34 from .945 / .828 / .955 to
+		// .945 / .827 / .953) and fresh6 from .97 / .94 / .98 to .97 /
+		// .94 / 1.0; before it, the service gate moved fresh6 from .97 / .95 / .99 to
 		// .97 / .94 / .98, fresh7 from .96 / .89 / .95 to .98 / .89 / .95
 		// and fresh31-34 from .93 / .83 / .97 to .945 / .83 / .955 (see
 		// brandServiceGate); before it, the label model's reading of
@@ -91,28 +94,29 @@ func TestBrandPostsHoldout(t *testing.T) {
 		"brand_posts_fresh7.tsv/positive":  0.89,
 		"brand_posts_fresh31.tsv/positive": 0.78,
 		"brand_posts_fresh32.tsv/positive": 0.87,
-		"brand_posts_fresh33.tsv/positive": 0.82,
+		"brand_posts_fresh33.tsv/positive": 0.81,
 		"brand_posts_fresh34.tsv/positive": 0.83,
 		// training sets that the model does not fit fully: praise in
 		// food slang, and the hard sets, which TestBrandCrossAuthor
 		// measures as a new author's
-		"brand_chatter_h.tsv/negative":      0.87,
+		"brand_chatter_g.tsv/negative":      0.87,
+		"brand_chatter_h.tsv/negative":      0.86,
 		"brand_posts_fresh12.tsv/positive":  0.86,
 		"brand_posts_fresh13.tsv/positive":  0.89,
-		"brand_posts_fresh14.tsv/positive":  0.83,
+		"brand_posts_fresh14.tsv/positive":  0.82,
 		"brand_posts_fresh16.tsv/positive":  0.83,
 		"brand_posts_fresh17.tsv/positive":  0.86,
-		"brand_posts_fresh18.tsv/positive":  0.85,
-		"brand_posts_fresh20.tsv/positive":  0.89,
+		"brand_posts_fresh18.tsv/positive":  0.83,
+		"brand_posts_fresh20.tsv/positive":  0.88,
 		"brand_posts_fresh21.tsv/positive":  0.85,
 		"brand_posts_fresh23.tsv/positive":  0.86,
 		"brand_posts_fresh24.tsv/positive":  0.76,
 		"brand_posts_fresh25.tsv/positive":  0.85,
 		"brand_posts_fresh26.tsv/positive":  0.86,
 		"brand_posts_fresh27.tsv/positive":  0.86,
-		"brand_posts_fresh28.tsv/positive":  0.82,
-		"brand_posts_fresh36.tsv/positive":  0.83,
-		"brand_posts_fresh37.tsv/positive":  0.85,
+		"brand_posts_fresh28.tsv/positive":  0.81,
+		"brand_posts_fresh36.tsv/positive":  0.81,
+		"brand_posts_fresh37.tsv/positive":  0.83,
 		"brand_posts_fresh40.tsv/positive":  0.87,
 		"brand_posts_fresh41.tsv/positive":  0.77,
 		"brand_posts_fresh43.tsv/positive":  0.85,
@@ -123,36 +127,38 @@ func TestBrandPostsHoldout(t *testing.T) {
 		"brand_posts_fresh52.tsv/negative":  0.89,
 		"brand_posts_fresh52.tsv/positive":  0.80,
 		"brand_posts_fresh54.tsv/negative":  0.85,
-		"brand_posts_fresh54.tsv/positive":  0.84,
+		"brand_posts_fresh54.tsv/positive":  0.83,
 		"brand_posts_fresh56.tsv/negative":  0.89,
 		"brand_posts_fresh56.tsv/positive":  0.79,
-		"brand_posts_fresh58.tsv/negative":  0.80,
-		"brand_posts_fresh58.tsv/neutral":   0.82,
+		"brand_posts_fresh58.tsv/negative":  0.79,
+		"brand_posts_fresh58.tsv/neutral":   0.80,
 		"brand_posts_fresh58.tsv/positive":  0.87,
 		"brand_posts_fresh60.tsv/negative":  0.77,
 		"brand_posts_fresh60.tsv/positive":  0.86,
 		"brand_posts_fresh62.tsv/positive":  0.88,
-		"brand_posts_fresh64.tsv/positive":  0.89,
+		"brand_posts_fresh64.tsv/positive":  0.88,
 		"brand_posts_fresh66.tsv/negative":  0.89,
 		"brand_posts_fresh68.tsv/negative":  0.87,
-		"brand_posts_fresh68.tsv/neutral":   0.77,
+		"brand_posts_fresh68.tsv/neutral":   0.76,
 		"brand_posts_fresh68.tsv/positive":  0.88,
+		"brand_posts_fresh72.tsv/positive":  0.89,
 		"brand_posts_fresh74.tsv/negative":  0.77,
 		"brand_posts_fresh74.tsv/neutral":   0.68,
-		"brand_posts_fresh74.tsv/positive":  0.79,
+		"brand_posts_fresh74.tsv/positive":  0.78,
 		"brand_posts_fresh76.tsv/negative":  0.88,
 		"brand_posts_fresh78.tsv/positive":  0.86,
 		"brand_posts_fresh80.tsv/negative":  0.87,
 		"brand_posts_fresh80.tsv/neutral":   0.80,
 		"brand_posts_fresh80.tsv/positive":  0.88,
-		"brand_posts_fresh82.tsv/negative":  0.85,
+		"brand_posts_fresh82.tsv/negative":  0.84,
 		"brand_posts_fresh82.tsv/positive":  0.82,
-		"brand_posts_fresh84.tsv/positive":  0.89,
+		"brand_posts_fresh84.tsv/positive":  0.88,
 		"brand_posts_fresh86.tsv/negative":  0.84,
-		"brand_posts_fresh88.tsv/negative":  0.86,
+		"brand_posts_fresh86.tsv/neutral":   0.82,
+		"brand_posts_fresh88.tsv/negative":  0.85,
 		"brand_posts_fresh88.tsv/neutral":   0.80,
 		"brand_posts_fresh88.tsv/positive":  0.81,
-		"brand_posts_fresh90.tsv/negative":  0.88,
+		"brand_posts_fresh90.tsv/negative":  0.87,
 		"brand_posts_fresh90.tsv/neutral":   0.72,
 		"brand_posts_fresh92.tsv/negative":  0.88,
 		"brand_posts_fresh92.tsv/neutral":   0.79,
@@ -160,8 +166,8 @@ func TestBrandPostsHoldout(t *testing.T) {
 		"brand_posts_fresh94.tsv/negative":  0.80,
 		"brand_posts_fresh94.tsv/positive":  0.76,
 		"brand_posts_fresh96.tsv/positive":  0.85,
-		"brand_posts_fresh98.tsv/negative":  0.85,
-		"brand_posts_fresh98.tsv/positive":  0.85,
+		"brand_posts_fresh98.tsv/negative":  0.84,
+		"brand_posts_fresh98.tsv/positive":  0.83,
 		"brand_posts_fresh100.tsv/positive": 0.84,
 		"brand_posts_fresh102.tsv/negative": 0.88,
 		"brand_posts_fresh102.tsv/neutral":  0.75,
@@ -169,15 +175,15 @@ func TestBrandPostsHoldout(t *testing.T) {
 		"brand_posts_fresh104.tsv/negative": 0.82,
 		"brand_posts_fresh104.tsv/positive": 0.83,
 		"brand_posts_fresh106.tsv/negative": 0.85,
-		"brand_posts_fresh106.tsv/positive": 0.84,
+		"brand_posts_fresh106.tsv/positive": 0.83,
 		"brand_posts_fresh108.tsv/negative": 0.83,
-		"brand_posts_fresh108.tsv/positive": 0.88,
+		"brand_posts_fresh108.tsv/positive": 0.87,
 		"brand_posts_fresh110.tsv/negative": 0.80,
-		"brand_posts_fresh110.tsv/neutral":  0.64,
+		"brand_posts_fresh110.tsv/neutral":  0.63,
 		"brand_posts_fresh110.tsv/positive": 0.77,
 		"brand_posts_fresh112.tsv/positive": 0.78,
 		"brand_posts_fresh114.tsv/neutral":  0.81,
-		"brand_posts_fresh114.tsv/positive": 0.85,
+		"brand_posts_fresh114.tsv/positive": 0.84,
 	}
 	heldOut := []string{"brand_posts_fresh6.tsv", "brand_posts_fresh7.tsv",
 		"brand_posts_fresh31.tsv", "brand_posts_fresh32.tsv", "brand_posts_fresh33.tsv", "brand_posts_fresh34.tsv",
@@ -238,7 +244,10 @@ func TestBrandNewAuthors(t *testing.T) {
 	}
 	floor := map[string]map[string]float64{
 		"as found": {},
-		"hard":     {"negative": 0.77, "positive": 0.78, "neutral": 0.72},
+		// one weight for all names (brandNames) moved the hard sets from
+		// .799 / .795 / .724 to .802 / .791 / .714 (as found: .925 / .932 /
+		// .881 to .928 / .929 / .874)
+		"hard": {"negative": 0.77, "positive": 0.78, "neutral": 0.71},
 	}
 	for i, pool := range []string{"as found", "hard"} {
 		var posts []brandPost
@@ -394,6 +403,32 @@ func brandAnalyzer(t *testing.T, model string) (*Analyzer, *brandModel) {
 		t.Fatal(err)
 	}
 	return &Analyzer{mode: ModeReputation, neg: -0.05, pos: 0.05, lex: base.withBrand(m)}, m
+}
+
+// TestBrandNamesShareWeight checks that the brand model reads the names
+// of brands and products alike (see brandNames): their label weights are
+// one, and a launch-day tweet of plain praise that names Google and
+// Android stays praise, which the names' own weights made a complaint.
+func TestBrandNamesShareWeight(t *testing.T) {
+	a := mustNew(t)
+	m := a.lex.brand
+	var first [3]float32
+	for i, name := range []string{"android", "apple", "google", "iphone", "samsung"} {
+		r := slices.Index(m.words, name)
+		if r < 0 {
+			t.Fatalf("%q has no row in the brand model", name)
+		}
+		w := [3]float32(m.rows[r][:3])
+		if i == 0 {
+			first = w
+		} else if w != first {
+			t.Errorf("%q's label weights are %v, android's %v; want one weight for all names", name, w, first)
+		}
+	}
+	text := "Better gallery app to be included with Android 4.0 as well. #Google #Android #ICS"
+	if got := a.Label(a.Score(text)); got != "positive" {
+		t.Errorf("%q labelled %s, want positive", text, got)
+	}
 }
 
 // TestBrandServiceGate checks that the brand model acts on a text that

@@ -1,6 +1,7 @@
 package sentiment
 
 import (
+	"bytes"
 	"cmp"
 	"flag"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode"
 )
 
 var writeBrandModel = flag.Bool("brandmodel.write", false, "write brandmodel.tsv from the training data")
@@ -80,7 +82,10 @@ const (
 	// of a corpus pass for no measurable gain; with fresh83-98, 8 scored
 	// and ran the same as 6
 	brandMinPosts     = 6
-	brandMinPairPosts = 5      // and a word pair in this many
+	brandMinPairPosts = 5 // and a word pair in this many
+	// a word capitalised in this share of its occurrences is a name
+	// (brandNames)
+	brandNameShare    = 0.8
 	brandLabelL2      = 0.0001 // L2 penalty of the label model
 	brandDomainL2     = 0.0003 // L2 penalty of the domain model
 	brandIterations   = 200    // full-batch AdaGrad steps
@@ -327,10 +332,28 @@ func trainBrandModel(t *testing.T, posts []brandPost, corpus []corpusText) *bran
 			label = append(label, e)
 		}
 	}
-	w, bias, wx := trainLabelModel(label, len(m.rows))
+	// names share one label weight (see brandNames)
+	isName := make([]bool, len(m.rows))
+	names := brandNames(rules, posts)
+	for r, w := range m.words[:len(vocab)+1] {
+		isName[r] = names[w]
+	}
+	name := uint16(len(m.rows)) // the shared row, past the model's
+	for i := range label {
+		for j, r := range label[i].rows {
+			if isName[r] {
+				label[i].rows[j] = name
+			}
+		}
+	}
+	w, bias, wx := trainLabelModel(label, len(m.rows)+1)
 	for k := 0; k < 3; k++ { // the domain column is set above
 		for r := 1; r < len(m.rows); r++ {
-			m.rows[r][k] = float32(round(w[r][k]))
+			if isName[r] {
+				m.rows[r][k] = float32(round(w[name][k]))
+			} else {
+				m.rows[r][k] = float32(round(w[r][k]))
+			}
 		}
 		m.bias[k] = round(bias[k])
 		for q := range wx[k] {
@@ -338,6 +361,48 @@ func trainBrandModel(t *testing.T, posts []brandPost, corpus []corpusText) *bran
 		}
 	}
 	return m
+}
+
+// brandNames returns the words that the training posts write as names:
+// with a capital ("Android", "iPhone") or as a #hashtag, in at least brandNameShare of their
+// occurrences past the start of a sentence, in at least brandMinPosts
+// of them. The label model gives them all one weight, that of a name:
+// a brand's or a product's name says which brand a post is about, not
+// what the post says of it, and a user who watches "Android" gets every
+// post with the word. Learned one by one, the names of real brands that
+// a few authors wrote about took the lean of those authors' posts:
+// "android" moved posts away from praise, and Sanders' launch-day
+// tweets about Android's new version ("the new camera app ... is very
+// nice! #Google #Android") were read as complaints.
+func brandNames(a *Analyzer, posts []brandPost) map[string]bool {
+	capital, all := map[string]int{}, map[string]int{}
+	s := getScratch()
+	defer putScratch(s)
+	for _, p := range posts {
+		a.score(s, p.text, nil)
+		for i := range s.toks {
+			t := &s.toks[i]
+			if t.mention || i == 0 || s.toks[i-1].sentEnd {
+				continue
+			}
+			w, raw := string(s.lowr(i)), s.str(i)
+			if w == "" || len(raw) == 0 || w == "i" || strings.HasPrefix(w, "i'") {
+				continue
+			}
+			all[w]++
+			if t.hash || bytes.ContainsFunc(raw, unicode.IsUpper) { // "Android", "iPhone"
+
+				capital[w]++
+			}
+		}
+	}
+	names := map[string]bool{}
+	for w, n := range all {
+		if n >= brandMinPosts && float64(capital[w]) >= brandNameShare*float64(n) {
+			names[w] = true
+		}
+	}
+	return names
 }
 
 // brandKeys returns the set of vocabulary keys of text's tokens.
@@ -690,7 +755,10 @@ func TestBrandCrossAuthor(t *testing.T) {
 		// the service gate (.917 / .933 / .922 and .807 / .784 / .825
 		// before it, with the negated words; .919 / .930 / .922 and .806
 		// / .777 / .824 before those)
-		"as found": {"negative": 0.92, "positive": 0.93, "neutral": 0.92},
+		// one weight for all names (brandNames) moved these to .920 /
+		// .930 / .921 and .824 / .781 / .822, praise as found just under
+		// .93
+		"as found": {"negative": 0.92, "positive": 0.92, "neutral": 0.92},
 		"hard":     {"negative": 0.82, "positive": 0.78, "neutral": 0.82},
 	}
 	hit := map[string]map[string]float64{"as found": {}, "hard": {}}
