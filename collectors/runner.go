@@ -62,13 +62,17 @@ type Result struct {
 	Outcome string // a metrics.Result* value
 	Stored  int
 	Err     error
+	// Interrupted is set when the run was cut short by its context's
+	// cancellation (shutdown): it is then neither counted nor observed.
+	Interrupted bool
 }
 
 // Run collects every brand once. Errors are recorded, logged and returned in
 // Result; one failing brand does not stop the others, except for rate limits
 // and auth failures, which concern the whole source. Parts of a source that
 // a collector skipped (Page.Skipped) fail the run in the same way, although
-// the rest of the source was collected.
+// the rest of the source was collected. A run that ctx's cancellation
+// cuts short is only logged (see Result.Interrupted).
 func (r *Runner) Run(ctx context.Context) Result {
 	start := r.Now()
 	res := Result{Outcome: metrics.ResultSuccess}
@@ -95,6 +99,17 @@ func (r *Runner) Run(ctx context.Context) Result {
 		if reason := ReasonOf(err); reason == ReasonRateLimited || reason == ReasonAuth || ctx.Err() != nil {
 			break
 		}
+	}
+	if res.Outcome == metrics.ResultError && errors.Is(ctx.Err(), context.Canceled) {
+		// shut down mid-run (a deploy, Ctrl-C): what was stored is kept and
+		// the next start resumes after it, so this is no failure of the
+		// source, for the error counter, source_silent or the log's errors
+		// (a run that outlasts its timeout ends with DeadlineExceeded and
+		// still counts)
+		r.Logger.Info("collector run interrupted by shutdown", "stored", res.Stored,
+			"duration", r.Now().Sub(start).Round(time.Millisecond), "err", res.Err)
+		res.Interrupted = true
+		return res
 	}
 	// also when another brand's error made the run an error rather than
 	// rate_limited: the source still said to wait

@@ -9,7 +9,10 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
+
 	"github.com/repmon/repmon"
+	"github.com/repmon/repmon/config"
 	"github.com/repmon/repmon/metrics"
 	"github.com/repmon/repmon/store"
 )
@@ -83,5 +86,64 @@ func TestPanickingRunIsCounted(t *testing.T) {
 	if res.Outcome != metrics.ResultError || len(got) != 1 || !strings.Contains(fmt.Sprint(res.Err), "collector panicked") ||
 		strings.Count(fmt.Sprint(res.Err), "panicked") != 2 {
 		t.Errorf("Run = %+v, observed %d runs; want one error run with both brands' panics", res, len(got))
+	}
+}
+
+// blockingCollector stores one page for the first brand, then waits on
+// the second until its context ends.
+type blockingCollector struct{ started chan struct{} }
+
+func (c blockingCollector) Fetch(ctx context.Context, b Brand, _ string) (Page, error) {
+	if b.Name == "acme" {
+		return Page{}, nil
+	}
+	close(c.started)
+	<-ctx.Done()
+	return Page{}, fmt.Errorf("fetch: %w", ctx.Err())
+}
+
+// TestInterruptedRunIsNotAFailure: a run cancelled by shutdown is logged
+// as interrupted and neither counted as an error nor observed; a run
+// that outlasts its timeout still is both.
+func TestInterruptedRunIsNotAFailure(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		ctx         func() (context.Context, context.CancelFunc)
+		interrupted bool
+	}{
+		{"cancelled", func() (context.Context, context.CancelFunc) { return context.WithCancel(context.Background()) }, true},
+		{"timed out", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 50*time.Millisecond)
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := metrics.New(&config.Config{}, "test", nil, time.Now)
+			var logs strings.Builder
+			var observed []Result
+			c := blockingCollector{started: make(chan struct{})}
+			r := &Runner{Source: "hn", MaxPages: 1, Brands: []Brand{{Name: "acme"}, {Name: "globex"}}, Collector: c,
+				Store: emptyStore{}, Metrics: m, Logger: slog.New(slog.NewTextHandler(&logs, nil)), Now: time.Now,
+				Observe: func(_ string, res Result, _ time.Time) { observed = append(observed, res) }}
+			ctx, cancel := tc.ctx()
+			defer cancel()
+			if tc.interrupted {
+				go func() { <-c.started; cancel() }()
+			}
+			res := r.Run(ctx)
+			var d dto.Metric
+			if err := m.CollectorRuns.WithLabelValues("hn", metrics.ResultError).Write(&d); err != nil {
+				t.Fatal(err)
+			}
+			errors := d.GetCounter().GetValue()
+			if tc.interrupted {
+				if !res.Interrupted || len(observed) != 0 || errors != 0 || !strings.Contains(logs.String(), "interrupted by shutdown") || strings.Contains(logs.String(), "level=ERROR") {
+					t.Errorf("Run = %+v, observed %d, error runs %v, log:\n%s\nwant an interrupted run, not observed or counted, logged at INFO", res, len(observed), errors, logs.String())
+				}
+				return
+			}
+			if res.Interrupted || res.Outcome != metrics.ResultError || len(observed) != 1 || errors != 1 {
+				t.Errorf("Run = %+v, observed %d, error runs %v; want a counted and observed error run", res, len(observed), errors)
+			}
+		})
 	}
 }
