@@ -84,9 +84,11 @@ func (r *Runner) Run(ctx context.Context) Result {
 			Err: fmt.Errorf("paused until %s", until.UTC().Format(time.RFC3339))}
 		return r.finish(start, res)
 	}
+	failed := false // a brand failed before any cancellation
 	for _, b := range r.Brands {
 		n, skipped, err := r.runBrandSafe(ctx, b)
 		res.Stored += n
+		failed = failed || (err != nil || skipped != nil) && ctx.Err() == nil
 		if skipped != nil {
 			res.Err = joinErr(res.Err, skipped)
 			res.Outcome = outcome(skipped, res.Outcome)
@@ -100,17 +102,6 @@ func (r *Runner) Run(ctx context.Context) Result {
 			break
 		}
 	}
-	if res.Outcome == metrics.ResultError && errors.Is(ctx.Err(), context.Canceled) {
-		// shut down mid-run (a deploy, Ctrl-C): what was stored is kept and
-		// the next start resumes after it, so this is no failure of the
-		// source, for the error counter, source_silent or the log's errors
-		// (a run that outlasts its timeout ends with DeadlineExceeded and
-		// still counts)
-		r.Logger.Info("collector run interrupted by shutdown", "stored", res.Stored,
-			"duration", r.Now().Sub(start).Round(time.Millisecond), "err", res.Err)
-		res.Interrupted = true
-		return res
-	}
 	// also when another brand's error made the run an error rather than
 	// rate_limited: the source still said to wait
 	if until := pauseIn(res.Err); until.After(start) {
@@ -118,6 +109,18 @@ func (r *Runner) Run(ctx context.Context) Result {
 			until = limit
 		}
 		r.storePause(ctx, until)
+	}
+	if res.Outcome == metrics.ResultError && !failed && errors.Is(ctx.Err(), context.Canceled) {
+		// shut down mid-run (a deploy, Ctrl-C): what was stored is kept and
+		// the next start resumes after it, so this is no failure of the
+		// source, for the error counter, source_silent or the log's errors.
+		// A brand that failed before the cancellation still makes the run
+		// an error, and a run that outlasts its timeout ends with
+		// DeadlineExceeded and counts.
+		r.Logger.Info("collector run interrupted by shutdown", "stored", res.Stored,
+			"duration", r.Now().Sub(start).Round(time.Millisecond), "err", res.Err)
+		res.Interrupted = true
+		return res
 	}
 	return r.finish(start, res)
 }
@@ -178,7 +181,9 @@ func (r *Runner) storedPause(ctx context.Context) time.Time {
 // (a deploy, a crash loop) does not ask a source that said to wait.
 func (r *Runner) storePause(ctx context.Context, until time.Time) {
 	b := store.Batch{Source: r.Source, Brand: pauseKey, Cursor: until.UTC().Format(time.RFC3339)}
-	if _, err := r.Store.Save(ctx, b); err != nil {
+	// also when the run was cancelled at shutdown, which is when a restart
+	// most needs it
+	if _, err := r.Store.Save(context.WithoutCancel(ctx), b); err != nil {
 		r.Logger.Warn("could not store the rate-limit pause", "err", err)
 	}
 }

@@ -2,6 +2,7 @@ package collectors
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -89,12 +90,18 @@ func TestPanickingRunIsCounted(t *testing.T) {
 	}
 }
 
-// blockingCollector stores one page for the first brand, then waits on
-// the second until its context ends.
-type blockingCollector struct{ started chan struct{} }
+// blockingCollector answers the first brand (with an error when fail
+// is set), then waits on the second until its context ends.
+type blockingCollector struct {
+	started chan struct{}
+	fail    bool
+}
 
 func (c blockingCollector) Fetch(ctx context.Context, b Brand, _ string) (Page, error) {
 	if b.Name == "acme" {
+		if c.fail {
+			return Page{}, &Error{Source: "hn", Reason: ReasonBadResponse, Err: errors.New("malformed JSON")}
+		}
 		return Page{}, nil
 	}
 	close(c.started)
@@ -103,47 +110,79 @@ func (c blockingCollector) Fetch(ctx context.Context, b Brand, _ string) (Page, 
 }
 
 // TestInterruptedRunIsNotAFailure: a run cancelled by shutdown is logged
-// as interrupted and neither counted as an error nor observed; a run
-// that outlasts its timeout still is both.
+// as interrupted and neither counted as an error nor observed; a run in
+// which a brand failed before the cancellation, and a run that outlasts
+// its timeout, still are both.
 func TestInterruptedRunIsNotAFailure(t *testing.T) {
+	cancelled := func() (context.Context, context.CancelFunc) { return context.WithCancel(context.Background()) }
 	for _, tc := range []struct {
 		name        string
 		ctx         func() (context.Context, context.CancelFunc)
+		fail        bool // the first brand fails
 		interrupted bool
 	}{
-		{"cancelled", func() (context.Context, context.CancelFunc) { return context.WithCancel(context.Background()) }, true},
+		{"cancelled", cancelled, false, true},
+		{"failed, then cancelled", cancelled, true, false},
 		{"timed out", func() (context.Context, context.CancelFunc) {
 			return context.WithTimeout(context.Background(), 50*time.Millisecond)
-		}, false},
+		}, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := metrics.New(&config.Config{}, "test", nil, time.Now)
 			var logs strings.Builder
 			var observed []Result
-			c := blockingCollector{started: make(chan struct{})}
+			c := blockingCollector{started: make(chan struct{}), fail: tc.fail}
 			r := &Runner{Source: "hn", MaxPages: 1, Brands: []Brand{{Name: "acme"}, {Name: "globex"}}, Collector: c,
 				Store: emptyStore{}, Metrics: m, Logger: slog.New(slog.NewTextHandler(&logs, nil)), Now: time.Now,
 				Observe: func(_ string, res Result, _ time.Time) { observed = append(observed, res) }}
 			ctx, cancel := tc.ctx()
 			defer cancel()
-			if tc.interrupted {
-				go func() { <-c.started; cancel() }()
+			if _, timed := ctx.Deadline(); !timed {
+				go func() { <-c.started; cancel() }() // shutdown, while the second brand runs
 			}
 			res := r.Run(ctx)
 			var d dto.Metric
 			if err := m.CollectorRuns.WithLabelValues("hn", metrics.ResultError).Write(&d); err != nil {
 				t.Fatal(err)
 			}
-			errors := d.GetCounter().GetValue()
+			errs := d.GetCounter().GetValue()
 			if tc.interrupted {
-				if !res.Interrupted || len(observed) != 0 || errors != 0 || !strings.Contains(logs.String(), "interrupted by shutdown") || strings.Contains(logs.String(), "level=ERROR") {
-					t.Errorf("Run = %+v, observed %d, error runs %v, log:\n%s\nwant an interrupted run, not observed or counted, logged at INFO", res, len(observed), errors, logs.String())
+				if !res.Interrupted || len(observed) != 0 || errs != 0 || !strings.Contains(logs.String(), "interrupted by shutdown") || strings.Contains(logs.String(), "level=ERROR") {
+					t.Errorf("Run = %+v, observed %d, error runs %v, log:\n%s\nwant an interrupted run, not observed or counted, logged at INFO", res, len(observed), errs, logs.String())
 				}
 				return
 			}
-			if res.Interrupted || res.Outcome != metrics.ResultError || len(observed) != 1 || errors != 1 {
-				t.Errorf("Run = %+v, observed %d, error runs %v; want a counted and observed error run", res, len(observed), errors)
+			if res.Interrupted || res.Outcome != metrics.ResultError || len(observed) != 1 || errs != 1 {
+				t.Errorf("Run = %+v, observed %d, error runs %v; want a counted and observed error run", res, len(observed), errs)
 			}
 		})
+	}
+}
+
+// ctxStore is a Store whose Save fails on a done context, as the SQLite
+// store's transactions do.
+type ctxStore struct {
+	emptyStore
+	saved []store.Batch
+}
+
+func (s *ctxStore) Save(ctx context.Context, b store.Batch) ([]repmon.Mention, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.saved = append(s.saved, b)
+	return nil, nil
+}
+
+// TestPauseStoredAtShutdown: a rate-limit pause is stored also when the
+// run's context was cancelled, as at shutdown, when a restart needs it.
+func TestPauseStoredAtShutdown(t *testing.T) {
+	st := &ctxStore{}
+	r := &Runner{Source: "hn", Store: st, Logger: slog.New(slog.DiscardHandler), Now: time.Now}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r.storePause(ctx, time.Now().Add(time.Hour))
+	if len(st.saved) != 1 || st.saved[0].Brand != pauseKey {
+		t.Errorf("saved %+v, want the pause", st.saved)
 	}
 }
