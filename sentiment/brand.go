@@ -31,7 +31,8 @@ import (
 //     negScopeLen), some punctuation (see markKeys) and the rules' own
 //     compound and label. The words the training posts write as names
 //     ("Android", "#Google") share one label weight (brandNames in the
-//     training code), so that no brand's name leans its posts.
+//     training code), so that a brand's name on its own leans its posts
+//     no more than another's (word pairs with a name keep their weights).
 //
 // Where the label model disagrees with the rules, the compound is replaced
 // by one in the model's class (see brandLayer). The
