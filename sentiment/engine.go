@@ -52,7 +52,10 @@ type scratch struct {
 	// gives a valence to some other token, so that the sum visits all.
 	cand  []int32
 	dense bool
-	all   []int32 // every token, for valenced
+	// rare lists the tokens whose rare path the tokenizer left for
+	// settleRare
+	rare []int32
+	all  []int32 // every token, for valenced
 	// reputation mode: the tokens that anchor phrases, and the phrases
 	// found from them
 	anchored []int32
@@ -188,6 +191,7 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 	s.toks = s.toks[:0]
 	s.cand = s.cand[:0]
 	s.anchored = s.anchored[:0]
+	s.rare = s.rare[:0]
 	s.caps, s.times = 0, 0
 	s.flagsAny, s.wordsAny, s.anyNT = 0, 0, false
 	s.dom, s.mentioned = 0, false
@@ -283,10 +287,10 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 						t.ent = *ent
 						rare = ent.rare
 					} else {
-						rare = s.rep && rareShape(k0, w)
+						rare = s.rep && rareShape(k0, k1, w)
 					}
 				} else {
-					rare = s.rep && rareShape(k0, w)
+					rare = s.rep && rareShape(k0, k1, w)
 				}
 				next := end + 1
 				if end > start+w { // trailing punctuation: rare
@@ -305,12 +309,9 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 				if s.rep {
 					s.times += int(f / fTime & 1)
 					if rare {
-						if w > 8 {
-							s.repToken(t, start, start+w, cLower) // as addToken
-						} else {
-							s.plainRep(t, k0, w)
-						}
-						f = t.ent.flags
+						// settled after the loop (settleRare): a call
+						// here would make the loop spill its registers
+						s.rare = append(s.rare, int32(k))
 					}
 					dom += float64(t.ent.dom) // no @mention here
 				}
@@ -420,6 +421,9 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 		b = s.text // addToken may have grown the buffer
 	}
 	s.dom = dom
+	if len(s.rare) > 0 {
+		s.settleRare(lex, mask)
+	}
 	s.hasBut = s.wordsAny&(1<<wBut) != 0
 	s.hasNeg = s.anyNT || s.flagsAny&fNegate != 0
 	s.hasService = s.flagsAny&fService != 0
@@ -498,6 +502,46 @@ func classOf(b []byte) uint8 {
 		all |= byteClass[c]
 	}
 	return all
+}
+
+// settleRare runs reputation mode's rare path for the plain words that
+// the tokenizer's fast path left in s.rare (with no flags; see rareShape):
+// "goin", stretched letters. The few whose entry that changes join the
+// lists and summaries the tokenizer keeps, in token order, and the
+// brand-post weights are added up again in token order, so that the sum
+// is the one adding them as the tokens came gives.
+func (s *scratch) settleRare(lex *lexicon, mask uint32) {
+	changed := false
+	for _, k := range s.rare {
+		t := &s.toks[k]
+		old := t.ent
+		if w := int(t.le - t.ls); w > 8 {
+			s.repToken(t, int(t.s), int(t.s)+w, cLower) // as addToken
+		} else {
+			s.plainRep(t, s.key0At(int(k)), w)
+		}
+		if t.ent == old {
+			continue // nearly every such word
+		}
+		changed = true
+		f := t.ent.flags
+		if f&mask != 0 {
+			i, _ := slices.BinarySearch(s.cand, k)
+			s.cand = slices.Insert(s.cand, i, k)
+		}
+		if f&fAnchor != 0 {
+			i, _ := slices.BinarySearch(s.anchored, k)
+			s.anchored = slices.Insert(s.anchored, i, k)
+		}
+		s.flagsAny |= f
+		s.wordsAny |= 1 << (t.ent.word & 63)
+	}
+	if m := lex.brand; changed && m != nil {
+		s.dom = 0
+		for k := range s.toks {
+			s.dom += float64(m.dom[s.brandRow(m, k)])
+		}
+	}
 }
 
 // plainRep is repToken for a plain word (see tokenize) that is not in the
@@ -615,13 +659,27 @@ func tripleIn(k0 uint64, n int) bool {
 	return (z-lsb)&^z&msb != 0
 }
 
-// rareShape reports, without a branch, whether a plain word of n
-// lowercase letters k0 (the first 8) must take reputation mode's rare path
-// when it has no flags: it is long, or may be "goin" or have a letter
-// stretched three times.
-func rareShape(k0 uint64, n int) bool {
-	in := k0>>(8*(n-2)&63)&0xffff == 'i'|'n'<<8
-	return b2i(n >= 3)&(b2i(n > 8)|b2i(n >= 5)&b2i(in)|b2i(tripleIn(k0, n))) != 0
+// rareShape reports whether a plain word of n lowercase letters, k0 and
+// k1 (bytes 0-7 and 8-15), must take reputation mode's rare path when it
+// has no flags: it may be "goin" or have a letter stretched three times,
+// or it is longer than 16 letters. Words of 9 to 16 letters are tested
+// here too: sent down the rare path all, they were one token in eight.
+func rareShape(k0, k1 uint64, n int) bool {
+	if n <= 8 {
+		in := k0>>(8*(n-2)&63)&0xffff == 'i'|'n'<<8
+		return b2i(n >= 3)&(b2i(n >= 5)&b2i(in)|b2i(tripleIn(k0, n))) != 0
+	}
+	if n > 16 {
+		return true
+	}
+	// the last two letters, from bytes 7-14 (or k1's last two)
+	last := (k0>>56 | k1<<8) >> (8 * (n - 9) & 63) & 0xffff
+	if n == 16 {
+		last = k1 >> 48
+	}
+	// a run of three starts in bytes 0-5 (k0), 4-9 (bytes 4-11) or 8 on
+	return last == 'i'|'n'<<8 || tripleIn(k0, 8) || tripleIn(k0>>32|k1<<32, min(n-4, 8)) ||
+		n-8 >= 3 && tripleIn(k1, n-8)
 }
 
 // b2i is 1 if b, else 0, without a branch.

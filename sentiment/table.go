@@ -57,7 +57,7 @@ func newWordTable(m map[string]entry) *wordTable {
 	})
 	for _, k := range keys {
 		e := m[k]
-		e.rare = e.flags == 0 && rareShape(key0(k), len(k))
+		e.rare = e.flags == 0 && rareShape(key0(k), key1(k), len(k))
 		h := hashKey(k)
 		t.bloomAdd(h)
 		t.recs = append(t.recs, record{e: e, key0: key0(k), koff: uint32(len(t.arena)), klen: uint32(len(k))})
@@ -92,6 +92,14 @@ func key0[T string | []byte](k T) uint64 {
 	var b [8]byte
 	copy(b[:], k)
 	return binary.LittleEndian.Uint64(b[:])
+}
+
+// key1 is key0 of k's bytes 8-15.
+func key1[T string | []byte](k T) uint64 {
+	if len(k) <= 8 {
+		return 0
+	}
+	return key0(k[8:])
 }
 
 // lookup returns the entry of key, or the zero entry.
