@@ -294,7 +294,7 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 				}
 				next := end + 1
 				if end > start+w { // trailing punctuation: rare
-					if s.rep {
+					if s.rep && end-start-w >= 2 { // an emoticon takes two characters
 						if j := s.gluedEmoticon(lex, start+w, end); j > 0 {
 							// "sucks:(": the emoticon is the next token
 							end, next = j, j
