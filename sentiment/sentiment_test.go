@@ -615,8 +615,10 @@ func FuzzScore(f *testing.F) {
 // shape needs it: the table marks such words, and the fast path trusts the
 // mark instead of testing the shape again.
 func TestRareTableWords(t *testing.T) {
-	a, _ := brandAnalyzer(t, "model bias\t0\t0\t0\t-5\namazin\t0\t0\t0\t0\ngooood\t0\t0\t0\t0\n")
-	for _, text := range []string{"amazin food", "gooood food", "Amazin food", "GOOOOD food"} {
+	a, _ := brandAnalyzer(t, "model bias\t0\t0\t0\t-5\namazin\t0\t0\t0\t0\ngooood\t0\t0\t0\t0\n"+
+		"outstandin\t0\t0\t0\t0\nwonderfullll\t0\t0\t0\t0\n")
+	for _, text := range []string{"amazin food", "gooood food", "Amazin food", "GOOOOD food",
+		"outstandin food", "wonderfullll food", "Outstandin food"} {
 		for _, slow := range []bool{false, true} {
 			slowTokens = slow
 			got := a.Label(a.Score(text))
