@@ -506,10 +506,10 @@ func classOf(b []byte) uint8 {
 
 // settleRare runs reputation mode's rare path for the plain words that
 // the tokenizer's fast path left in s.rare (with no flags; see rareShape):
-// "goin", stretched letters. The few whose entry that changes join the
+// "goin", stretched letters. A word whose entry changes (few do) joins the
 // lists and summaries the tokenizer keeps, in token order, and the
-// brand-post weights are added up again in token order, so that the sum
-// is the one adding them as the tokens came gives.
+// brand-post weights are then summed again in token order, so that the
+// sum is the same as one taken as the tokens came.
 func (s *scratch) settleRare(lex *lexicon, mask uint32) {
 	changed := false
 	for _, k := range s.rare {
