@@ -372,8 +372,9 @@ func trainBrandModel(t *testing.T, posts []brandPost, corpus []corpusText) *bran
 // post with the word. Learned one by one, the names of real brands that
 // a few authors wrote about took the lean of those authors' posts:
 // "android" moved posts away from praise, and Sanders' launch-day
-// tweets about Android's new version ("the new camera app ... is very
-// nice! #Google #Android") were read as complaints.
+// tweets about Android's new version ("Better gallery app to be
+// included with Android 4.0 as well. #Google #Android") were read as
+// complaints.
 func brandNames(a *Analyzer, posts []brandPost) map[string]bool {
 	capital, all := map[string]int{}, map[string]int{}
 	s := getScratch()
