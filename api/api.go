@@ -30,7 +30,7 @@ type Store interface {
 
 // Explainer explains a text's score, for ?explain=1.
 type Explainer interface {
-	Explain(text string) any
+	Explain(brand, text string) any
 }
 
 // Options configure the handler.
@@ -152,7 +152,7 @@ func (s *server) mentions(w http.ResponseWriter, r *http.Request) {
 	for i, m := range ms {
 		resp.Mentions[i].Mention = m
 		if explain && s.Explainer != nil {
-			resp.Mentions[i].Explanation = s.Explainer.Explain(m.Text)
+			resp.Mentions[i].Explanation = s.Explainer.Explain(m.Brand, m.Text)
 		}
 	}
 	w.Header().Set("Content-Type", "application/json")

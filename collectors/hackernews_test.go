@@ -22,7 +22,7 @@ import (
 
 type fixedScorer struct{}
 
-func (fixedScorer) Score(text string) repmon.Sentiment {
+func (fixedScorer) Score(_, text string) repmon.Sentiment {
 	if strings.Contains(strings.ToLower(text), "never") {
 		return repmon.Sentiment{Compound: -0.5, Neg: 1, Label: repmon.LabelNegative}
 	}

@@ -199,7 +199,7 @@ func (r *recorder) Fetch(ctx context.Context, b Brand, cursor string) (Page, err
 
 type neutralScorer struct{}
 
-func (neutralScorer) Score(string) repmon.Sentiment {
+func (neutralScorer) Score(string, string) repmon.Sentiment {
 	return repmon.Sentiment{Label: repmon.LabelNeutral}
 }
 

@@ -20,9 +20,10 @@ type Store interface {
 	Cursor(ctx context.Context, source, brand string) (string, error)
 }
 
-// Scorer scores a normalised text.
+// Scorer scores a normalised text about a brand (the name of a
+// config.Brand), whose name then carries no sentiment.
 type Scorer interface {
-	Score(text string) repmon.Sentiment
+	Score(brand, text string) repmon.Sentiment
 }
 
 // AlertHook derives alerts from newly stored mentions. It runs inside the
@@ -316,7 +317,7 @@ func (r *Runner) mentions(b Brand, posts []repmon.Post) []repmon.Mention {
 			Source: r.Source, SourceType: r.SourceType, ID: p.ID, Brand: b.Name, Text: text,
 			URL: CanonicalURL(p.URL), Author: p.Author, AuthorFollowers: p.AuthorFollowers, Lang: p.Lang,
 			CreatedAt: created, CollectedAt: now, Undated: p.CreatedAt.IsZero(), Likes: p.Likes, Reposts: p.Reposts, Replies: p.Replies,
-			Sentiment: r.Scorer.Score(text),
+			Sentiment: r.Scorer.Score(b.Name, text),
 		})
 	}
 	return out

@@ -15,6 +15,7 @@ import (
 	"github.com/repmon/repmon"
 	"github.com/repmon/repmon/config"
 	"github.com/repmon/repmon/metrics"
+	"github.com/repmon/repmon/query"
 	"github.com/repmon/repmon/store"
 )
 
@@ -184,5 +185,33 @@ func TestPauseStoredAtShutdown(t *testing.T) {
 	r.storePause(ctx, time.Now().Add(time.Hour))
 	if len(st.saved) != 1 || st.saved[0].Brand != pauseKey {
 		t.Errorf("saved %+v, want the pause", st.saved)
+	}
+}
+
+// onePost answers every brand with one post that names it.
+type onePost struct{}
+
+func (onePost) Fetch(_ context.Context, b Brand, _ string) (Page, error) {
+	return Page{Posts: []repmon.Post{{ID: "1", Text: b.Name + " sold me a stale cake", CreatedAt: time.Now()}}}, nil
+}
+
+// brandScorer records the brand each text was scored for.
+type brandScorer struct{ brands []string }
+
+func (s *brandScorer) Score(brand, _ string) repmon.Sentiment {
+	s.brands = append(s.brands, brand)
+	return repmon.Sentiment{Label: "neutral"}
+}
+
+// TestScoredForItsBrand: the runner scores a post for the brand whose
+// query it matched, so that the brand's name carries no sentiment in it.
+func TestScoredForItsBrand(t *testing.T) {
+	sc := &brandScorer{}
+	r := &Runner{Source: "hn", MaxPages: 1, Collector: onePost{}, Store: emptyStore{}, Scorer: sc,
+		Brands: []Brand{{Name: "Delight Bakery", Query: query.MustParse(`"delight bakery"`)}, {Name: "northwind", Query: query.MustParse("northwind")}},
+		Logger: slog.New(slog.DiscardHandler), Now: time.Now}
+	r.Run(context.Background())
+	if got := fmt.Sprint(sc.brands); got != "[Delight Bakery northwind]" {
+		t.Errorf("scored for %s, want [Delight Bakery northwind]", got)
 	}
 }

@@ -65,6 +65,11 @@ type Server struct {
 type Brand struct {
 	Name  string `yaml:"name"`
 	Query string `yaml:"query"`
+	// Names are how posts write the brand ("Best Buy", "Delight
+	// Bakery"), besides Name with its '_' and '-' read as spaces: in
+	// reputation mode their words carry no sentiment in the brand's own
+	// mentions.
+	Names []string `yaml:"names"`
 }
 
 // Source is one configured collector. Fields that do not apply to the

@@ -280,6 +280,11 @@ func (c *Config) validate(unset []unsetVar, failed []string, refs map[string]boo
 			v.addf(p+".name", "duplicate brand name %q", b.Name)
 		}
 		brands[b.Name] = true
+		for j, n := range b.Names {
+			if strings.TrimSpace(n) == "" {
+				v.addf(fmt.Sprintf("%s.names[%d]", p, j), "empty name")
+			}
+		}
 		if strings.TrimSpace(b.Query) == "" {
 			v.addf(p+".query", "required")
 		} else if _, err := query.Parse(b.Query); err != nil {

@@ -55,7 +55,10 @@ type scratch struct {
 	// rare lists the tokens whose rare path the tokenizer left for
 	// settleRare
 	rare []int32
-	all  []int32 // every token, for valenced
+	// names are the words of the names of the brand the text is about
+	// (see Names), for the call
+	names [][]string
+	all   []int32 // every token, for valenced
 	// reputation mode: the tokens that anchor phrases, and the phrases
 	// found from them
 	anchored []int32
@@ -988,6 +991,9 @@ func (a *Analyzer) scoreRules(s *scratch, text string, tr *tracer) Scores {
 		s.tokenize(lex, stopNever)
 	}
 	if rep {
+		if len(s.names) > 0 {
+			s.muteNames(tr)
+		}
 		s.prepareRep(lex, tr)
 		s.isHeadline = s.headline()
 		s.qEnd = -1

@@ -45,7 +45,8 @@ type Contribution struct {
 	// counted_attempts, closing_verdict, sarcasm,
 	// politeness_in_complaint, thanks_with_praise, unmet_expectation,
 	// quoted_claim, why_question, time_contrast, substitution,
-	// info_question, headline, resolved, used_to, praise_until, protection.
+	// info_question, headline, resolved, used_to, praise_until, protection,
+	// brand_name (ExplainNamed).
 	Rule   string  `json:"rule"`
 	Before float64 `json:"valence_before"`
 	After  float64 `json:"valence_after"`
@@ -62,9 +63,13 @@ type TokenValence struct {
 
 // Explain scores text and reports how the score came about. It allocates
 // and is much slower than Score; the scores are identical.
-func (a *Analyzer) Explain(text string) Explanation {
+func (a *Analyzer) Explain(text string) Explanation { return a.explain(text, nil) }
+
+func (a *Analyzer) explain(text string, names [][]string) Explanation {
 	s := getScratch()
 	defer putScratch(s)
+	s.names = names
+	defer func() { s.names = nil }()
 	tr := &tracer{}
 	sc := a.score(s, text, tr)
 	e := Explanation{

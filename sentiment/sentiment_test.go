@@ -596,6 +596,8 @@ func FuzzScore(f *testing.F) {
 		for _, a := range []*Analyzer{v, r} {
 			s := a.Score(text)
 			checkInvariants(t, text, s)
+			// the text's own words as a brand's names
+			checkInvariants(t, text, a.ScoreNamed(text, NewNames(text, "delight bakery")))
 			if strings.TrimFunc(text, func(r rune) bool { return isPySpace(r) }) == "" && utf8.ValidString(text) && s != (Scores{}) {
 				t.Fatalf("%q: blank text scored %+v", text, s)
 			}
@@ -818,5 +820,54 @@ func TestGluedDuration(t *testing.T) {
 		if got != want {
 			t.Errorf("gluedDuration(%q) splits off %q, want %q", tok, got, want)
 		}
+	}
+}
+
+// TestNames checks that the words of the brand a text is about carry no
+// sentiment in reputation mode, where they stand together, and that
+// vader mode, and the text without names, are as they were.
+func TestNames(t *testing.T) {
+	r, v := mustNew(t), mustNew(t, WithMode(ModeVADER))
+	names := NewNames("Delight Bakery", "  ", "Happy Paws!")
+	for _, tc := range []struct {
+		text          string
+		plain, called string // labels without and with the names
+	}{
+		{"Delight Bakery sold me a stale cake", "positive", "negative"},
+		{"ordered from happy paws, the leash arrived broken", "negative", "negative"},
+		{"Walked past Delight Bakery this morning", "positive", "neutral"},
+		// the name's words apart are words
+		{"what a delight, the bakery was lovely", "positive", "positive"},
+	} {
+		if got := r.Label(r.Score(tc.text)); got != tc.plain {
+			t.Errorf("Score(%q) = %s, want %s", tc.text, got, tc.plain)
+		}
+		if got := r.Label(r.ScoreNamed(tc.text, names)); got != tc.called {
+			t.Errorf("ScoreNamed(%q) = %s, want %s", tc.text, got, tc.called)
+		}
+		if got, want := v.ScoreNamed(tc.text, names), v.Score(tc.text); got != want {
+			t.Errorf("vader ScoreNamed(%q) = %+v, want Score's %+v", tc.text, got, want)
+		}
+		if got, want := r.ScoreNamed(tc.text, Names{}), r.Score(tc.text); got != want {
+			t.Errorf("ScoreNamed(%q) without names = %+v, want Score's %+v", tc.text, got, want)
+		}
+	}
+	ex := r.ExplainNamed("Delight Bakery sold me a stale cake", names)
+	found := false
+	for _, c := range ex.Contributions {
+		found = found || c.Rule == "brand_name" && c.Token == "Delight" && c.Before == 2.9 && c.After == 0
+	}
+	if !found || ex.Scores != r.ScoreNamed(ex.Text, names) {
+		t.Errorf("ExplainNamed: contributions %+v, scores %+v; want \"Delight\" muted by brand_name and ScoreNamed's scores", ex.Contributions, ex.Scores)
+	}
+}
+
+// TestScoreNamedAllocs holds ScoreNamed, like Score, to no allocation.
+func TestScoreNamedAllocs(t *testing.T) {
+	a := mustNew(t)
+	names := NewNames("Delight Bakery", "delight_bakery")
+	a.ScoreNamed("warm up", names)
+	if n := testing.AllocsPerRun(100, func() { a.ScoreNamed("Delight Bakery sold me a stale cake, SO disappointed", names) }); n != 0 {
+		t.Errorf("ScoreNamed allocates %v times a text", n)
 	}
 }

@@ -83,14 +83,29 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 }
 
 // scorer adapts the sentiment analyzer to what collectors and the API need.
-type scorer struct{ a *sentiment.Analyzer }
+type scorer struct {
+	a *sentiment.Analyzer
+	// names are the brands' names, which carry no sentiment in their
+	// own mentions (sentiment.Names)
+	names map[string]sentiment.Names
+}
 
-func (s scorer) Score(text string) repmon.Sentiment {
-	sc := s.a.Score(text)
+func newScorer(a *sentiment.Analyzer, brands []config.Brand) scorer {
+	s := scorer{a: a, names: map[string]sentiment.Names{}}
+	for _, b := range brands {
+		// "best_buy" and "best-buy" are also written "best buy"
+		spaced := strings.NewReplacer("_", " ", "-", " ").Replace(b.Name)
+		s.names[b.Name] = sentiment.NewNames(append([]string{b.Name, spaced}, b.Names...)...)
+	}
+	return s
+}
+
+func (s scorer) Score(brand, text string) repmon.Sentiment {
+	sc := s.a.ScoreNamed(text, s.names[brand])
 	return repmon.Sentiment{Compound: sc.Compound, Pos: sc.Positive, Neu: sc.Neutral, Neg: sc.Negative, Label: s.a.Label(sc)}
 }
 
-func (s scorer) Explain(text string) any { return s.a.Explain(text) }
+func (s scorer) Explain(brand, text string) any { return s.a.ExplainNamed(text, s.names[brand]) }
 
 // Summary names the words that moved a mention's score most, for alert
 // messages and the UI: `"hold" -1.8, "never" -1.2 (rules: negation,
@@ -98,7 +113,7 @@ func (s scorer) Explain(text string) any { return s.a.Explain(text) }
 // rules, its label and the words that pulled it there:
 // `brand model: positive over the rules' neutral, by "finally", "fixed"`.
 func (s scorer) Summary(m repmon.Mention) string {
-	ex := s.a.Explain(m.Text)
+	ex := s.a.ExplainNamed(m.Text, s.names[m.Brand])
 	vs := append([]sentiment.TokenValence(nil), ex.Valences...)
 	sort.Slice(vs, func(i, j int) bool { return math.Abs(vs[i].Valence) > math.Abs(vs[j].Valence) })
 	var parts []string
@@ -166,7 +181,7 @@ func monitor(ctx context.Context, cfg *config.Config, logger *slog.Logger) error
 	if err != nil {
 		return err
 	}
-	sc := scorer{analyzer}
+	sc := newScorer(analyzer, cfg.Brands)
 	m := metrics.New(cfg, Version(), st, nil)
 	engine, err := alerts.New(cfg, st, m, logger, alerts.WithExplainer(sc.Summary))
 	if err != nil {

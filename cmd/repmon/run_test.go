@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/repmon/repmon"
+	"github.com/repmon/repmon/config"
 	"github.com/repmon/repmon/sentiment"
 	"github.com/repmon/repmon/store"
 	"github.com/repmon/repmon/store/storetest"
@@ -94,7 +95,7 @@ func TestSummary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc := scorer{a}
+	sc := newScorer(a, nil)
 	for text, want := range map[string]string{
 		"been on hold with northwind for two hours": `"on hold" -1.6`,
 		"northwind finally fixed the app":           `brand model: positive over the rules' neutral, by "finally", "fixed"`,
@@ -105,12 +106,41 @@ func TestSummary(t *testing.T) {
 		}
 	}
 	// a mention stored under other settings: the reason is today's
-	m := repmon.Mention{Text: "been on hold with northwind for two hours", Sentiment: sc.Score("been on hold with northwind for two hours")}
+	m := repmon.Mention{Text: "been on hold with northwind for two hours", Sentiment: sc.Score("", "been on hold with northwind for two hours")}
 	if got := sc.Summary(m); strings.Contains(got, "today") {
 		t.Errorf("Summary of a mention scored today = %q", got)
 	}
 	m.Sentiment.Compound, m.Sentiment.Label = 0.9, "positive"
 	if got, want := sc.Summary(m), `scored -0.5423 negative with today's settings: "on hold" -1.6`; !strings.HasPrefix(got, want) {
 		t.Errorf("Summary of a mention scored under other settings = %q, want it to start with %q", got, want)
+	}
+}
+
+// TestScorerNames checks that a brand's name carries no sentiment in the
+// brand's own mentions, in their scores, explanations and reasons, and
+// still does in another brand's: its config name read with spaces for
+// '_' and '-', and the names it lists.
+func TestScorerNames(t *testing.T) {
+	a, err := sentiment.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := newScorer(a, []config.Brand{{Name: "delight_bakery"}, {Name: "dlb", Names: []string{"Delight Bakery"}}, {Name: "northwind"}})
+	text := "Delight Bakery sold me a stale cake"
+	for _, brand := range []string{"delight_bakery", "dlb"} {
+		if got := sc.Score(brand, text).Label; got != "negative" {
+			t.Errorf("Score for %s = %s, want negative", brand, got)
+		}
+	}
+	if got := sc.Score("northwind", text).Label; got != "positive" {
+		t.Errorf("Score for another brand = %s, want positive (\"delight\" counts)", got)
+	}
+	ex, ok := sc.Explain("dlb", text).(sentiment.Explanation)
+	if !ok || ex.Label != "negative" {
+		t.Errorf("Explain = %+v, want the named explanation, negative", ex)
+	}
+	m := repmon.Mention{Brand: "dlb", Text: text, Sentiment: sc.Score("dlb", text)}
+	if got := sc.Summary(m); strings.Contains(got, "Delight") || strings.Contains(got, "today") {
+		t.Errorf("Summary = %q, want the stale cake without the name, scored as stored", got)
 	}
 }
