@@ -72,7 +72,7 @@ func TestInvalid(t *testing.T) {
 		"no-brands":           "brands: at least one brand is required",
 		"brand-name":          `brands[0].name: invalid brand name "Acme Corp": use lowercase letters, digits, '_' and '-'`,
 		"unbalanced-query":    "brands[0].query: position 0: unbalanced parenthesis",
-		"brand-names":         "brands[0].names[1]: empty name",
+		"brand-names":         "brands[0].names[1]: a name needs a letter or a digit",
 		"duplicate-source":    `sources[1].name: duplicate source name "hn"`,
 		"endpoint":            `sources[0].endpoint: invalid URL "hn.algolia.com": must be an absolute http or https URL`,
 		"missing-secret":      "sources[0].bearer_token: required, but environment variable REPMON_TEST_UNSET_TOKEN is not set",

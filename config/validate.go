@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/robfig/cron/v3"
 
@@ -281,8 +282,8 @@ func (c *Config) validate(unset []unsetVar, failed []string, refs map[string]boo
 		}
 		brands[b.Name] = true
 		for j, n := range b.Names {
-			if strings.TrimSpace(n) == "" {
-				v.addf(fmt.Sprintf("%s.names[%d]", p, j), "empty name")
+			if !strings.ContainsFunc(n, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+				v.addf(fmt.Sprintf("%s.names[%d]", p, j), "a name needs a letter or a digit")
 			}
 		}
 		if strings.TrimSpace(b.Query) == "" {

@@ -436,6 +436,9 @@ func (s *scratch) brandRow(m *brandModel, i int) uint16 {
 	if s.toks[i].mention {
 		return m.mention
 	}
+	if s.toks[i].named {
+		return 0 // the brand's own name (Names), which the label model does not read
+	}
 	return s.toks[i].ent.learn
 }
 

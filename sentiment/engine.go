@@ -31,6 +31,7 @@ type token struct {
 	comma     bool    // followed by , ; : or a dash
 	phraseLen uint8   // words in the phrase starting here, if any
 	leaves    bool    // the phrase starting here says the customer is leaving
+	named     bool    // part of a name of the brand the text is about (Names)
 	phrase    float64 // the phrase's valence
 }
 
@@ -56,9 +57,10 @@ type scratch struct {
 	// settleRare
 	rare []int32
 	// names are the words of the names of the brand the text is about
-	// (see Names), for the call
-	names [][]string
-	all   []int32 // every token, for valenced
+	// (see Names), for the call; hasNamed is set when a token spells one
+	names    [][]string
+	hasNamed bool
+	all      []int32 // every token, for valenced
 	// reputation mode: the tokens that anchor phrases, and the phrases
 	// found from them
 	anchored []int32
@@ -197,7 +199,7 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 	s.rare = s.rare[:0]
 	s.caps, s.times = 0, 0
 	s.flagsAny, s.wordsAny, s.anyNT = 0, 0, false
-	s.dom, s.mentioned = 0, false
+	s.dom, s.mentioned, s.hasNamed = 0, false, false
 	s.nText = len(s.text)
 	s.text = append(s.text, ' ') // stops the fast path's words
 	s.ep, s.qm, s.quote = 0, 0, false

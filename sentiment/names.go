@@ -19,6 +19,8 @@ func NewNames(names ...string) Names {
 	var n Names
 	for _, name := range names {
 		var ws []string
+		// as the text's: straight apostrophes
+		name = strings.NewReplacer("’", "'", "‘", "'").Replace(name)
 		for _, w := range strings.Fields(strings.ToLower(name)) {
 			if w = trimPunct(w); w != "" {
 				ws = append(ws, w)
@@ -48,48 +50,78 @@ func (a *Analyzer) ExplainNamed(text string, names Names) Explanation {
 }
 
 // muteNames clears the lexicon meaning (valence, booster, negation,
-// special words) of the tokens that spell one of s.names, keeping what
-// the brand model reads of them.
+// special words) of the tokens that spell one of s.names and marks them
+// named: no phrase that takes one in counts, and the brand model's label
+// model does not read them (brandRow).
 func (s *scratch) muteNames(tr *tracer) {
 	for i := range s.toks {
 		for _, name := range s.names {
-			if !s.nameAt(i, name) {
-				continue
-			}
-			for j := i; j < i+len(name); j++ {
-				e := &s.toks[j].ent
-				if e.flags&^fAnchor == 0 {
+			end := s.nameAt(i, name)
+			for j := i; j < end; j++ {
+				t := &s.toks[j]
+				if t.named {
 					continue
 				}
-				if e.flags&fLex != 0 {
-					tr.rule(j, j, "brand_name", e.val, 0)
+				t.named, s.hasNamed = true, true
+				if t.ent.flags&fLex != 0 {
+					tr.rule(j, j, "brand_name", t.ent.val, 0)
 				}
 				// the anchor stays, for the phrase index the tokenizer
 				// listed the token under
-				e.val, e.flags, e.word, e.boost = 0, e.flags&fAnchor, wNone, 0
+				t.ent.val, t.ent.flags, t.ent.word, t.ent.boost = 0, t.ent.flags&fAnchor, wNone, 0
+				t.negNT = false
 			}
 		}
 	}
 }
 
-// nameAt reports whether the tokens from i on spell name.
-func (s *scratch) nameAt(i int, name []string) bool {
-	if i+len(name) > len(s.toks) {
-		return false
-	}
-	for k, w := range name {
-		b := s.lowr(i + k) // lowercase already
-		for len(b) > 0 && asciiPunct[b[0]] {
-			b = b[1:]
+// namedIn reports whether one of the n tokens from i on is named.
+func (s *scratch) namedIn(i, n int) bool {
+	for j := i; j < i+n && j < len(s.toks); j++ {
+		if s.toks[j].named {
+			return true
 		}
-		for len(b) > 0 && asciiPunct[b[len(b)-1]] {
-			b = b[:len(b)-1]
+	}
+	return false
+}
+
+// nameAt returns where the tokens from i on that spell name end, or i
+// if they do not. Tokens of punctuation alone ("&") are passed over
+// inside a name, and the last word may take a possessive ("Bakery's").
+func (s *scratch) nameAt(i int, name []string) int {
+	j := i
+	for k, w := range name {
+		for k > 0 && j < len(s.toks) && len(trimPunctBytes(s.lowr(j))) == 0 {
+			j++
+		}
+		if j == len(s.toks) {
+			return i
+		}
+		b := trimPunctBytes(s.lowr(j)) // lowercase already
+		if k == len(name)-1 && len(b) > len(w) && string(b[:len(w)]) == w {
+			b = b[len(w):]
+			if string(b) == "'s" || string(b) == "s'" || string(b) == "'" {
+				return j + 1
+			}
+			return i
 		}
 		if string(b) != w {
-			return false
+			return i
 		}
+		j++
 	}
-	return true
+	return j
+}
+
+// trimPunctBytes strips ASCII punctuation from both ends of b.
+func trimPunctBytes(b []byte) []byte {
+	for len(b) > 0 && asciiPunct[b[0]] {
+		b = b[1:]
+	}
+	for len(b) > 0 && asciiPunct[b[len(b)-1]] {
+		b = b[:len(b)-1]
+	}
+	return b
 }
 
 // trimPunct strips ASCII punctuation from both ends of w.

@@ -716,8 +716,8 @@ func (s *scratch) prepareRep(lex *lexicon, tr *tracer) {
 		if i < free {
 			continue
 		}
-		if s.lastsWell(i, len(m.p.words)) {
-			continue
+		if s.lastsWell(i, len(m.p.words)) || s.hasNamed && s.namedIn(i, len(m.p.words)) {
+			continue // a phrase inside a brand's name ("Top Notch Plumbing") is the name
 		}
 		t := &s.toks[i]
 		t.phrase, t.phraseLen, t.leaves = m.p.val, uint8(min(len(m.p.words), 255)), m.p.leaves

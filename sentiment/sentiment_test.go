@@ -828,7 +828,7 @@ func TestGluedDuration(t *testing.T) {
 // vader mode, and the text without names, are as they were.
 func TestNames(t *testing.T) {
 	r, v := mustNew(t), mustNew(t, WithMode(ModeVADER))
-	names := NewNames("Delight Bakery", "  ", "Happy Paws!")
+	names := NewNames("Delight Bakery", "  ", "Happy Paws!", "Good & Gather", "Top Notch Plumbing", "Five Star Movers", "Don’t Panic Insurance")
 	for _, tc := range []struct {
 		text          string
 		plain, called string // labels without and with the names
@@ -838,6 +838,13 @@ func TestNames(t *testing.T) {
 		{"Walked past Delight Bakery this morning", "positive", "neutral"},
 		// the name's words apart are words
 		{"what a delight, the bakery was lovely", "positive", "positive"},
+		// a possessive, "&" inside a name, a lexicon phrase or a negation
+		// that spells part of one
+		{"Delight Bakery's cake was stale", "positive", "negative"},
+		{"Good & Gather salad was rotten", "negative", "negative"},
+		{"Top Notch Plumbing flooded my kitchen", "positive", "neutral"},
+		{"Five Star Movers broke my couch", "positive", "negative"},
+		{"Don't Panic Insurance denied my claim", "neutral", "negative"},
 	} {
 		if got := r.Label(r.Score(tc.text)); got != tc.plain {
 			t.Errorf("Score(%q) = %s, want %s", tc.text, got, tc.plain)

@@ -133,7 +133,9 @@ func (s scorer) Summary(m repmon.Mention) string {
 	}
 	out := strings.Join(parts, ", ")
 	if len(rules) > 0 {
-		out += " (rules: " + strings.Join(rules, ", ") + ")"
+		// no leading space when the rules moved no word's valence to
+		// something other than 0 (brand_name alone)
+		out = strings.TrimSpace(out + " (rules: " + strings.Join(rules, ", ") + ")")
 	}
 	if d := ex.BrandModel; d != nil && d.Applied && d.Label != d.RulesLabel {
 		var words []string

@@ -143,4 +143,9 @@ func TestScorerNames(t *testing.T) {
 	if got := sc.Summary(m); strings.Contains(got, "Delight") || strings.Contains(got, "today") {
 		t.Errorf("Summary = %q, want the stale cake without the name, scored as stored", got)
 	}
+	walk := "Walked past Delight Bakery this morning"
+	m = repmon.Mention{Brand: "dlb", Text: walk, Sentiment: sc.Score("dlb", walk)}
+	if got := sc.Summary(m); got != "(rules: brand_name)" {
+		t.Errorf("Summary = %q, want only the rule that muted the name", got)
+	}
 }
