@@ -828,7 +828,7 @@ func TestGluedDuration(t *testing.T) {
 // vader mode, and the text without names, are as they were.
 func TestNames(t *testing.T) {
 	r, v := mustNew(t), mustNew(t, WithMode(ModeVADER))
-	names := NewNames("Delight Bakery", "  ", "Happy Paws!", "Good & Gather", "Top Notch Plumbing", "Five Star Movers", "Don’t Panic Insurance")
+	names := NewNames("Delight Bakery", "  ", "Happy Paws!", "Good & Gather", "Top Notch Plumbing", "Five Star Movers", "Don’t Panic Insurance", "Poor Boys")
 	for _, tc := range []struct {
 		text          string
 		plain, called string // labels without and with the names
@@ -845,6 +845,8 @@ func TestNames(t *testing.T) {
 		{"Top Notch Plumbing flooded my kitchen", "positive", "neutral"},
 		{"Five Star Movers broke my couch", "positive", "negative"},
 		{"Don't Panic Insurance denied my claim", "neutral", "negative"},
+		// the brand model does not read the name either
+		{"Poor Boys refund processed", "negative", "neutral"},
 	} {
 		if got := r.Label(r.Score(tc.text)); got != tc.plain {
 			t.Errorf("Score(%q) = %s, want %s", tc.text, got, tc.plain)
