@@ -2,11 +2,11 @@ package sentiment
 
 import "strings"
 
-// Names are the names of the brand a text is about ("Best Buy", "Delight
-// Bakery", "Good Energy"). In reputation mode their words, where they
-// stand together in the text, are the brand and carry no sentiment: a
-// complaint about Delight Bakery is not made milder by "delight", nor
-// praise of Best Buy stronger by "best". Vader mode ignores them, as the
+// Names are the names of the brand a text is about ("Delight Bakery",
+// "Good Energy", "Happy Paws"). In reputation mode their words, where
+// they stand together in the text, are the brand and carry no sentiment:
+// a complaint about Delight Bakery is not made milder by "delight", nor
+// praise of Good Energy stronger by "good". Vader mode ignores them, as the
 // reference has no such notion. The zero value holds no names.
 type Names struct {
 	words [][]string // each name's words, lowercase, without the punctuation around them

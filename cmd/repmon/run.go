@@ -133,8 +133,8 @@ func (s scorer) Summary(m repmon.Mention) string {
 	}
 	out := strings.Join(parts, ", ")
 	if len(rules) > 0 {
-		// no leading space when the rules moved no word's valence to
-		// something other than 0 (brand_name alone)
+		// with brand_name alone no word keeps a valence, and the rules
+		// open the reason
 		out = strings.TrimSpace(out + " (rules: " + strings.Join(rules, ", ") + ")")
 	}
 	if d := ex.BrandModel; d != nil && d.Applied && d.Label != d.RulesLabel {
