@@ -29,8 +29,13 @@ func cmdScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	mode := fs.String("mode", string(sentiment.ModeReputation), "scoring mode: vader|reputation")
 	format := fs.String("format", "tsv", "output format: tsv|jsonl")
 	explain := fs.Bool("explain", false, "explain each score (TSV: '#' comment lines; JSONL: an \"explain\" object)")
+	var names []string
+	fs.Func("name", "a name of the brand the texts are about, whose words then carry no sentiment (repeatable; as brands[].names)", func(v string) error {
+		names = append(names, v)
+		return nil
+	})
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: repmon score [--mode vader|reputation] [--format tsv|jsonl] [--explain] [TEXT...]")
+		fmt.Fprintln(stderr, "usage: repmon score [--mode vader|reputation] [--format tsv|jsonl] [--explain] [--name NAME]... [TEXT...]")
 		fmt.Fprintln(stderr, "Scores each TEXT, or each line of stdin when none is given.")
 		fmt.Fprintln(stderr, "TSV columns: compound, pos, neu, neg, label.")
 		fs.PrintDefaults()
@@ -67,7 +72,7 @@ func cmdScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	w := bufio.NewWriterSize(stdout, 64<<10)
-	out := scoreWriter{a: a, w: w, jsonl: *format == "jsonl", explain: *explain}
+	out := scoreWriter{a: a, w: w, jsonl: *format == "jsonl", explain: *explain, names: sentiment.NewNames(names...)}
 	if fs.NArg() > 0 {
 		for _, text := range fs.Args() {
 			out.write(text)
@@ -106,6 +111,7 @@ type scoreWriter struct {
 	w       *bufio.Writer
 	jsonl   bool
 	explain bool
+	names   sentiment.Names
 	buf     []byte
 	err     error
 }
@@ -128,10 +134,10 @@ func (o *scoreWriter) write(text string) {
 	var sc sentiment.Scores
 	var ex *sentiment.Explanation
 	if o.explain {
-		e := o.a.Explain(text)
+		e := o.a.ExplainNamed(text, o.names)
 		sc, ex = e.Scores, &e
 	} else {
-		sc = o.a.Score(text)
+		sc = o.a.ScoreNamed(text, o.names)
 	}
 	label := o.a.Label(sc)
 	if o.jsonl {
