@@ -91,19 +91,15 @@ func (s *scratch) namedIn(i, n int) bool {
 func (s *scratch) nameAt(i int, name []string) int {
 	j := i
 	for k, w := range name {
-		for k > 0 && j < len(s.toks) && len(trimPunctBytes(s.lowr(j))) == 0 {
+		for k > 0 && j < len(s.toks) && len(trimPunct(s.lowr(j))) == 0 {
 			j++
 		}
 		if j == len(s.toks) {
 			return i
 		}
-		b := trimPunctBytes(s.lowr(j)) // lowercase already
-		if k == len(name)-1 && len(b) > len(w) && string(b[:len(w)]) == w {
-			b = b[len(w):]
-			if string(b) == "'s" || string(b) == "s'" || string(b) == "'" {
-				return j + 1
-			}
-			return i
+		b := trimPunct(s.lowr(j)) // lowercase already
+		if k == len(name)-1 && string(b) == w+"'s" {
+			return j + 1 // a trailing apostrophe ("Boys'") was trimmed above
 		}
 		if string(b) != w {
 			return i
@@ -113,8 +109,8 @@ func (s *scratch) nameAt(i int, name []string) int {
 	return j
 }
 
-// trimPunctBytes strips ASCII punctuation from both ends of b.
-func trimPunctBytes(b []byte) []byte {
+// trimPunct strips ASCII punctuation from both ends of b.
+func trimPunct[T string | []byte](b T) T {
 	for len(b) > 0 && asciiPunct[b[0]] {
 		b = b[1:]
 	}
@@ -122,9 +118,4 @@ func trimPunctBytes(b []byte) []byte {
 		b = b[:len(b)-1]
 	}
 	return b
-}
-
-// trimPunct strips ASCII punctuation from both ends of w.
-func trimPunct(w string) string {
-	return strings.TrimFunc(w, func(r rune) bool { return r < 0x80 && asciiPunct[r] })
 }

@@ -94,8 +94,11 @@ func newScorer(a *sentiment.Analyzer, brands []config.Brand) scorer {
 	s := scorer{a: a, names: map[string]sentiment.Names{}}
 	for _, b := range brands {
 		// "best_buy" and "best-buy" are also written "best buy"
-		spaced := strings.NewReplacer("_", " ", "-", " ").Replace(b.Name)
-		s.names[b.Name] = sentiment.NewNames(append([]string{b.Name, spaced}, b.Names...)...)
+		names := []string{b.Name}
+		if spaced := strings.NewReplacer("_", " ", "-", " ").Replace(b.Name); spaced != b.Name {
+			names = append(names, spaced)
+		}
+		s.names[b.Name] = sentiment.NewNames(append(names, b.Names...)...)
 	}
 	return s
 }
