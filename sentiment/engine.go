@@ -360,7 +360,7 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 		for i < n {
 			cl := byteClass[b[i]]
 			if cl&(cSpace|cHigh) == 0 {
-				if cl&cPunct != 0 && s.rep {
+				if cl&cPunct != 0 && s.rep && glueStart[b[i]] {
 					if j := gluedWords(b, start, i, n); j > 0 {
 						// the punctuation ends this token; a word follows
 						all |= cPunct
@@ -398,14 +398,14 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 			for p > start && asciiPunct[b[p-1]] {
 				p--
 			}
-			if p > start {
+			if p > start && i-p >= 2 { // an emoticon takes two characters
 				if j := s.gluedEmoticon(lex, p, i); j > 0 {
 					i = j
 				}
 			}
 		}
 		s.dom = dom
-		if s.rep && all&cPunct != 0 && all&(cLower|cUpper) != 0 {
+		if s.rep && all&cPunct != 0 && all&(cLower|cUpper) != 0 && eyes[b[start]] {
 			if j := s.leadingEmoticon(lex, start, i); j > 0 {
 				// ":(northwind": the emoticon is a token of its own
 				s.addToken(lex, start, j, cPunct)
@@ -499,6 +499,20 @@ func gluedDuration(lex *lexicon, b []byte, start, end int) int {
 	}
 	return p
 }
+
+// glueStart holds the characters that may start the run gluedWords
+// splits at, and eyes those that start an emoticon gluedEmoticon and
+// leadingEmoticon look for: tests the tokenizer makes inline, so that
+// most punctuation ("it's", "#fail", "(so") costs no call.
+var glueStart, eyes = func() (g, e [256]bool) {
+	for _, c := range ".,;!?" {
+		g[c] = true
+	}
+	for _, c := range ":;=" {
+		e[c] = true
+	}
+	return g, e
+}()
 
 // classOf is the union of the byte classes of b.
 func classOf(b []byte) uint8 {
@@ -604,7 +618,7 @@ func (s *scratch) gluedEmoticon(lex *lexicon, p, end int) int {
 	}
 	b := s.text
 	for j := p; j < end-1; j++ {
-		if c := b[j]; c == ':' || c == ';' || c == '=' {
+		if eyes[b[j]] {
 			if e := lex.table.lookup(b[j:end]); e.flags&fLex != 0 {
 				return j
 			}
@@ -624,7 +638,7 @@ func (s *scratch) leadingEmoticon(lex *lexicon, start, end int) int {
 		return 0
 	}
 	b := s.text
-	if c := b[start]; c != ':' && c != ';' && c != '=' {
+	if !eyes[b[start]] {
 		return 0
 	}
 	for j := start + 1; j < end && j <= start+5; j++ {
