@@ -96,7 +96,7 @@ func (t *pairTable) get(k uint32) uint16 {
 		return 0
 	}
 	mask := uint64(len(t.slots) - 1)
-	for i := uint64(k) * 0x9e3779b97f4a7c15 >> t.shift; ; i = (i + 1) & mask {
+	for i := uint64(k) * 0x9e3779b97f4a7c15 >> (t.shift & 63); ; i = (i + 1) & mask {
 		v := t.slots[i]
 		if v == 0 {
 			return 0

@@ -18,7 +18,10 @@ import (
 // together, so a hit usually costs a single miss.
 type wordTable struct {
 	slots []uint32 // tag<<16 | record index+1; 0 is empty
-	shift uint     // 64 - log2(len(slots))
+	// shift is 64 - log2(len(slots)), less than 64: the lookups shift by
+	// shift&63, one instruction where a shift by 64 or more would need
+	// three more to give 0
+	shift uint
 	// bloom is a 64 Kibit filter (2 probes) in front of the slots: it fits
 	// in L1 and rejects most words that are not in the lexicon.
 	bloom [1024]uint64
@@ -79,9 +82,9 @@ func newWordTableLarge(m map[string]entry) *wordTable {
 	for k, e := range m {
 		big[k] = &e
 	}
-	// one occupied slot whose record matches no key: home always
+	// two occupied slots whose record matches no key: home always
 	// leaves the lookup to probeK0
-	t := &wordTable{big: big, slots: []uint32{0xffff<<16 | 1}, shift: 64, recs: []record{{klen: ^uint32(0)}}}
+	t := &wordTable{big: big, slots: []uint32{0xffff<<16 | 1, 0xffff<<16 | 1}, shift: 63, recs: []record{{klen: ^uint32(0)}}}
 	for i := range t.bloom {
 		t.bloom[i] = ^uint64(0) // every word goes on to probe
 	}
@@ -123,10 +126,12 @@ func (t *wordTable) lookupHash(key []byte, h uint64) *entry {
 	return t.probe(key, h)
 }
 
-// maybeHas is the bloom test of the hash h.
+// maybeHas is the bloom test of the hash h: two bit tests (BTQ), where
+// shifting each word down by a variable count first ties up the one
+// register that baseline amd64 shifts by.
 func (t *wordTable) maybeHas(h uint64) bool {
 	a, b := h>>16&0xffff, h>>48
-	return t.bloom[a>>6]>>(a&63)&(t.bloom[b>>6]>>(b&63))&1 != 0
+	return t.bloom[a>>6]&(1<<(a&63)) != 0 && t.bloom[b>>6]&(1<<(b&63)) != 0
 }
 
 // home is the common case of probeK0, small enough to inline so that the
@@ -135,7 +140,7 @@ func (t *wordTable) maybeHas(h uint64) bool {
 // of n <= 8 bytes, k0, in the slot of its hash h only. done reports whether
 // that settles it; if not, probeK0 must look further.
 func (t *wordTable) home(k0, h uint64, n int) (e *entry, done bool) {
-	s := t.slots[h>>t.shift]
+	s := t.slots[h>>(t.shift&63)]
 	if s == 0 {
 		return nil, true
 	}
@@ -163,7 +168,7 @@ func (t *wordTable) probeK0(key []byte, k0, h uint64) *entry {
 	}
 	mask := uint64(len(t.slots) - 1)
 	tag := uint32(h & 0xffff)
-	for p := h >> t.shift; ; p = (p + 1) & mask {
+	for p := h >> (t.shift & 63); ; p = (p + 1) & mask {
 		s := t.slots[p]
 		if s == 0 {
 			return nil
