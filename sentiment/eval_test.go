@@ -140,3 +140,46 @@ func TestCorpusMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestGeneralTweetsHeldOut holds the default mode to the tweet target on
+// testdata/general_tweets_c.tsv and general_tweets_d.tsv: 300 tweets each
+// (75 negative, 150 neutral, 75 positive) by two more authors, written
+// after the current brand model and never trained on. They are the
+// chatter a monitor collects around brand mentions that is no customer's
+// post: live sport and results, bot and trending posts, news, music and
+// television, everyday life with days, times and durations, community
+// notices; the second author writes British, Irish, Indian, Australian,
+// Nigerian and Canadian English too. Each must be scored better than the
+// reference VADER by 0.03 in accuracy and in macro-F1, as the hidden
+// human-labelled tweet sets must. Measured when they were added:
+// .747 / .745 and .727 / .729, against VADER's .657 / .649 and .667 / .665.
+// A trial that trained the brand model on them too was not kept: with one
+// author's set it took the other's from .727 to .747 and from .747 to
+// .770 in accuracy, but with both it moved the local tweet sets by no more
+// than 0.011 (Sanders down, Sanders-2 up) and took complaints on held-out
+// brand posts from .928 to .922.
+func TestGeneralTweetsHeldOut(t *testing.T) {
+	vader, err := New(WithMode(ModeVADER))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	class := map[string]int{"negative": -1, "neutral": 0, "positive": 1}
+	for _, f := range []string{"general_tweets_c.tsv", "general_tweets_d.tsv"} {
+		var gold, pv, pr []int
+		for _, p := range loadBrandPosts(t, f) {
+			gold = append(gold, class[p.label])
+			pv = append(pv, classify3(vader.Score(p.text).Compound))
+			pr = append(pr, classify3(rep.Score(p.text).Compound))
+		}
+		_, mv, _, av := f1Scores(gold, pv)
+		_, mr, _, ar := f1Scores(gold, pr)
+		t.Logf("%s: accuracy %.3f (VADER %.3f), macro-F1 %.3f (VADER %.3f)", f, ar, av, mr, mv)
+		if ar-av < 0.03 || mr-mv < 0.03 {
+			t.Errorf("%s: accuracy %.3f and macro-F1 %.3f, want 0.03 over VADER's %.3f and %.3f", f, ar, mr, av, mv)
+		}
+	}
+}
