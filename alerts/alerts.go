@@ -97,6 +97,36 @@ type options struct {
 	explain   func(repmon.Mention) string
 }
 
+// newOptions applies opts to the defaults.
+func newOptions(opts []Option) options {
+	o := options{now: time.Now, base: DefaultBackoffBase, max: DefaultBackoffMax, poll: DefaultPollInterval, eval: DefaultEvalInterval}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.jitter == nil {
+		WithRand(rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))(&o)
+	}
+	if o.rt == nil {
+		o.rt = http.DefaultTransport
+	}
+	return o
+}
+
+// newNotifier builds the notifier of channel ch.
+func newNotifier(ch config.Channel, o *options) (Notifier, error) {
+	switch ch.Type {
+	case config.ChannelWebhook:
+		return NewWebhook(ch, o.rt, o.now), nil
+	case config.ChannelAlertmanager:
+		return NewAlertmanager(ch, o.rt, o.now), nil
+	case config.ChannelSlack:
+		return NewSlack(ch, o.rt, o.now, o.explain), nil
+	case config.ChannelEmail:
+		return NewEmail(ch, o.dial, o.tls, o.now, o.explain), nil
+	}
+	return nil, fmt.Errorf("alerts: channel %s: unknown type %q", ch.Name, ch.Type)
+}
+
 // WithNow injects the clock.
 func WithNow(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
@@ -148,16 +178,7 @@ func WithExplainer(f func(repmon.Mention) string) Option {
 // New builds an Engine for cfg. It reads from st the last alert of each
 // rule and brand, so that cooldowns survive restarts.
 func New(cfg *config.Config, st store.Store, m *metrics.Metrics, logger *slog.Logger, opts ...Option) (*Engine, error) {
-	o := options{now: time.Now, base: DefaultBackoffBase, max: DefaultBackoffMax, poll: DefaultPollInterval, eval: DefaultEvalInterval}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	if o.jitter == nil {
-		WithRand(rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))(&o)
-	}
-	if o.rt == nil {
-		o.rt = http.DefaultTransport
-	}
+	o := newOptions(opts)
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -173,18 +194,11 @@ func New(cfg *config.Config, st store.Store, m *metrics.Metrics, logger *slog.Lo
 	}
 	for _, ch := range cfg.Alerts.Channels {
 		e.channels[ch.Name] = ch
-		switch ch.Type {
-		case config.ChannelWebhook:
-			e.notifiers[ch.Name] = NewWebhook(ch, o.rt, o.now)
-		case config.ChannelAlertmanager:
-			e.notifiers[ch.Name] = NewAlertmanager(ch, o.rt, o.now)
-		case config.ChannelSlack:
-			e.notifiers[ch.Name] = NewSlack(ch, o.rt, o.now, o.explain)
-		case config.ChannelEmail:
-			e.notifiers[ch.Name] = NewEmail(ch, o.dial, o.tls, o.now, o.explain)
-		default:
-			return nil, fmt.Errorf("alerts: channel %s: unknown type %q", ch.Name, ch.Type)
+		n, err := newNotifier(ch, &o)
+		if err != nil {
+			return nil, err
 		}
+		e.notifiers[ch.Name] = n
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -432,17 +446,41 @@ func (e *Engine) Test(ctx context.Context, channel string) error {
 	if !ok {
 		return fmt.Errorf("alerts: unknown channel %q", channel)
 	}
-	now := e.now().UTC()
-	brand := ""
-	if len(e.cfg.Brands) > 0 {
-		brand = e.cfg.Brands[0].Name
+	_, err := n.Notify(ctx, testAlert(e.cfg, channel, e.now()))
+	return err
+}
+
+// SendTest is Test without an engine: it builds the one channel's
+// notifier, so that `repmon alerts test` needs no database (an engine
+// reads its alert history from the store) and works before `repmon run`
+// has made one.
+func SendTest(ctx context.Context, cfg *config.Config, channel string, opts ...Option) error {
+	o := newOptions(opts)
+	for _, ch := range cfg.Alerts.Channels {
+		if ch.Name != channel {
+			continue
+		}
+		n, err := newNotifier(ch, &o)
+		if err != nil {
+			return err
+		}
+		_, err = n.Notify(ctx, testAlert(cfg, channel, o.now()))
+		return err
 	}
-	a := &Alert{
+	return fmt.Errorf("alerts: unknown channel %q", channel)
+}
+
+// testAlert is the alert that Test and SendTest send to channel at now.
+func testAlert(cfg *config.Config, channel string, now time.Time) *Alert {
+	now = now.UTC()
+	brand := ""
+	if len(cfg.Brands) > 0 {
+		brand = cfg.Brands[0].Name
+	}
+	return &Alert{
 		ID: alertID("test", channel, windowKey(now)), Rule: "test", Type: "test", Brand: brand, Severity: "info",
 		Status: StatusFiring, Summary: "Test alert from repmon: channel " + channel + " works",
 		Description: "Sent by `repmon alerts test`; no action needed.", CreatedAt: now, StartsAt: now,
 		Mentions: []repmon.Mention{}, Test: true,
 	}
-	_, err := n.Notify(ctx, a)
-	return err
 }

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"slices"
@@ -68,17 +67,7 @@ func alertsTest(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "repmon alerts test: no channel %q in %s (channels: %s)\n", *channel, *path, strings.Join(names, ", "))
 		return 2
 	}
-	st, err := openStore(ctx, cfg, false, stderr)
-	if err != nil {
-		return 1
-	}
-	defer st.Close()
-	e, err := alerts.New(cfg, st, nil, slog.New(slog.NewTextHandler(stderr, nil)))
-	if err != nil {
-		fmt.Fprintf(stderr, "repmon: %v\n", err)
-		return 1
-	}
-	if err := e.Test(ctx, *channel); err != nil {
+	if err := alerts.SendTest(ctx, cfg, *channel); err != nil {
 		fmt.Fprintf(stderr, "repmon: test alert to %s failed: %v\n", *channel, err)
 		return 1
 	}
@@ -103,7 +92,7 @@ func alertsBacktest(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return 2
 	}
-	st, err := openStore(ctx, cfg, true, stderr)
+	st, err := openStore(ctx, cfg, stderr)
 	if err != nil {
 		return 1
 	}

@@ -61,6 +61,10 @@ func TestAlertsTestCommand(t *testing.T) {
 	if rc := cmdAlerts([]string{"test", "--config", cfg}, &out, &errb); rc != 2 {
 		t.Errorf("exit %d without --channel, want 2", rc)
 	}
+	// a test alert needs no database: none is made before `repmon run`
+	if _, err := os.Stat(filepath.Join(filepath.Dir(cfg), "repmon.db")); !os.IsNotExist(err) {
+		t.Errorf("alerts test made a database (stat: %v)", err)
+	}
 }
 
 func TestAlertsBacktestCommand(t *testing.T) {

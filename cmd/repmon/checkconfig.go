@@ -50,15 +50,14 @@ func loadConfig(path string, stderr io.Writer) (*config.Config, error) {
 // defaultConfig is the --config of every command that reads one.
 const defaultConfig = "repmon.yml"
 
-// openStore opens the configured store for the offline commands (mentions,
-// alerts test, alerts backtest), reporting a failure on stderr. With
-// existing, the command only reads what `repmon run` stored: a database
-// that does not exist is a mistaken path (or a relative one from another
-// directory), which it reports rather than create an empty database and
-// answer from it.
-func openStore(ctx context.Context, cfg *config.Config, existing bool, stderr io.Writer) (*store.SQLite, error) {
+// openStore opens the configured store for the offline commands that read
+// what `repmon run` stored (mentions, alerts backtest), reporting a failure
+// on stderr. A database that does not exist is a mistaken path (or a
+// relative one from another directory), which it reports rather than
+// create an empty database and answer from it.
+func openStore(ctx context.Context, cfg *config.Config, stderr io.Writer) (*store.SQLite, error) {
 	path := cfg.Storage.DSN.Value()
-	if _, err := os.Stat(path); err != nil && existing {
+	if _, err := os.Stat(path); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			err = fmt.Errorf("no database at %s (storage.dsn): check the path, which is relative to the working directory, or start `repmon run` first", path)
 		}

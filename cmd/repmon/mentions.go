@@ -44,7 +44,7 @@ func cmdMentions(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	ctx := context.Background()
-	st, err := openStore(ctx, cfg, true, stderr)
+	st, err := openStore(ctx, cfg, stderr)
 	if err != nil {
 		return 1
 	}
