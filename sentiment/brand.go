@@ -87,7 +87,7 @@ type brandModel struct {
 // addressing over key<<16 | row; 0 is an empty slot, as no key is 0.
 type pairTable struct {
 	slots []uint64
-	shift uint // 64 - log2(len(slots))
+	shift uint // 64 - log2(len(slots)), less than 64 (see wordTable.shift)
 	n     int
 }
 
