@@ -93,14 +93,20 @@ type scorer struct {
 func newScorer(a *sentiment.Analyzer, brands []config.Brand) scorer {
 	s := scorer{a: a, names: map[string]sentiment.Names{}}
 	for _, b := range brands {
-		// "best_buy" and "best-buy" are also written "best buy"
-		names := []string{b.Name}
-		if spaced := strings.NewReplacer("_", " ", "-", " ").Replace(b.Name); spaced != b.Name {
-			names = append(names, spaced)
-		}
-		s.names[b.Name] = sentiment.NewNames(append(names, b.Names...)...)
+		s.names[b.Name] = sentiment.NewNames(brandNames(b)...)
 	}
 	return s
+}
+
+// brandNames are the names a brand's mentions write it by: its name, its
+// name spaced ("best_buy" and "best-buy" are also written "best buy") and
+// its names.
+func brandNames(b config.Brand) []string {
+	names := []string{b.Name}
+	if spaced := strings.NewReplacer("_", " ", "-", " ").Replace(b.Name); spaced != b.Name {
+		names = append(names, spaced)
+	}
+	return append(names, b.Names...)
 }
 
 func (s scorer) Score(brand, text string) repmon.Sentiment {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/repmon/repmon/config"
 	"github.com/repmon/repmon/sentiment"
 )
 
@@ -21,21 +22,25 @@ const maxScoreLine = 16 << 20
 // of stdin when there are none, and writes one line per input, in order.
 // With --explain, TSV output is followed by '#'-prefixed comment lines per
 // text (so column parsers can skip them) and JSONL output gains an
-// "explain" object. It returns 0 on success, 2 on a usage error and 1 when
-// reading or writing fails.
+// "explain" object. With --config it scores as the monitor would with that
+// config (its sentiment mode, thresholds and lexicon, and with --brand that
+// brand's names). It returns 0 on success, 2 on a usage error or an invalid
+// config and 1 when reading or writing fails.
 func cmdScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("score", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	mode := fs.String("mode", string(sentiment.ModeReputation), "scoring mode: vader|reputation")
 	format := fs.String("format", "tsv", "output format: tsv|jsonl")
 	explain := fs.Bool("explain", false, "explain each score (TSV: '#' comment lines; JSONL: an \"explain\" object)")
+	path := fs.String("config", "", "score with the sentiment settings (mode, thresholds, lexicon) of config `FILE`, as repmon run does")
+	brand := fs.String("brand", "", "with --config: score the texts as mentions of brand `B`, whose names carry no sentiment")
 	var names []string
 	fs.Func("name", "a name of the brand the texts are about, whose words then carry no sentiment (repeatable; as brands[].names)", func(v string) error {
 		names = append(names, v)
 		return nil
 	})
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: repmon score [--mode vader|reputation] [--format tsv|jsonl] [--explain] [--name NAME]... [TEXT...]")
+		fmt.Fprintln(stderr, "usage: repmon score [--mode vader|reputation] [--format tsv|jsonl] [--explain] [--config FILE [--brand B]] [--name NAME]... [TEXT...]")
 		fmt.Fprintln(stderr, "Scores each TEXT, or each line of stdin when none is given.")
 		fmt.Fprintln(stderr, "TSV columns: compound, pos, neu, neg, label.")
 		fs.PrintDefaults()
@@ -66,7 +71,34 @@ func cmdScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "repmon score: --format: %q is not tsv or jsonl\n", *format)
 		return 2
 	}
-	a, err := sentiment.New(sentiment.WithMode(m))
+	if *brand != "" && *path == "" {
+		fmt.Fprintln(stderr, "repmon score: --brand needs --config, which lists the brand's names")
+		return 2
+	}
+	var a *sentiment.Analyzer
+	if *path == "" {
+		a, err = sentiment.New(sentiment.WithMode(m))
+	} else {
+		cfg, lerr := loadConfig(*path, stderr)
+		if lerr != nil {
+			return 2
+		}
+		if *brand != "" {
+			i := slices.IndexFunc(cfg.Brands, func(b config.Brand) bool { return b.Name == *brand })
+			if i < 0 {
+				fmt.Fprintf(stderr, "repmon score: --brand: %s has no brand %q\n", *path, *brand)
+				return 2
+			}
+			names = append(brandNames(cfg.Brands[i]), names...)
+		}
+		// --mode, when given, overrides sentiment.mode
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "mode" {
+				cfg.Sentiment.Mode = string(m)
+			}
+		})
+		a, err = newAnalyzer(cfg)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "repmon score: %v\n", err)
 		return 1

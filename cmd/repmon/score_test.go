@@ -180,3 +180,84 @@ func TestScoreLongLine(t *testing.T) {
 		t.Errorf("stdout %q, stderr %q", stdout.String(), stderr.String())
 	}
 }
+
+// TestScoreConfig checks that `repmon score --config` scores as the monitor
+// would with that config: its lexicon, thresholds and mode, and with
+// --brand the brand's names.
+func TestScoreConfig(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, doc string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(doc), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	const base = `brands:
+  - {name: northwind, query: northwind}
+  - {name: delight_bakery, query: '"delight bakery"', names: ["Delight Bakery"]}
+sources:
+  - {name: news, type: rss, feeds: ["https://example.com/feed"]}
+`
+	cfg := write("repmon.yml", base+`sentiment:
+  negative_below: -0.3
+  lexicon: {recall: -2.0}
+`)
+	vader := write("vader.yml", base+"sentiment: {mode: vader}\n")
+	broken := write("broken.yml", base+"sentiment: {mode: loud}\n")
+	const (
+		recall = "Northwind announced a recall of its kettles"
+		stale  = "the cake was a little stale" // compound -0.2516
+		bakery = "Delight Bakery sold me a stale cake"
+	)
+	score := func(args ...string) (int, string, string) {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		code := cmdScore(args, strings.NewReader(""), &stdout, &stderr)
+		return code, stdout.String(), stderr.String()
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string // stdout
+	}{
+		{"no config: the built-in lexicon", []string{recall}, "0.0\t0.0\t1.0\t0.0\tneutral\n"},
+		{"the config's lexicon", []string{"--config", cfg, recall}, "-0.4588\t0.0\t0.667\t0.333\tnegative\n"},
+		{"no config: default thresholds", []string{stale}, "-0.2516\t0.0\t0.714\t0.286\tnegative\n"},
+		{"the config's thresholds", []string{"--config", cfg, stale}, "-0.2516\t0.0\t0.714\t0.286\tneutral\n"},
+		{"the config's mode", []string{"--config", vader, bakery}, "0.5994\t0.394\t0.606\t0.0\tpositive\n"}, // as --mode vader
+		{"--mode overrides it", []string{"--config", vader, "--mode", "reputation", "--brand", "delight_bakery", bakery},
+			"-0.3182\t0.0\t0.723\t0.277\tnegative\n"},
+		{"--brand mutes the brand's names", []string{"--config", cfg, "--brand", "delight_bakery", bakery},
+			"-0.3182\t0.0\t0.723\t0.277\tnegative\n"},
+		{"not without it", []string{"--config", cfg, bakery}, "0.3818\t0.348\t0.446\t0.205\tpositive\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := score(tc.args...)
+			if code != 0 || out != tc.want {
+				t.Errorf("exit %d, stdout %q (stderr %q); want 0, %q", code, out, errOut, tc.want)
+			}
+		})
+	}
+	if _, out, _ := score("--config", cfg, "--explain", recall); !strings.Contains(out, `(lexicon key "recall")`) {
+		t.Errorf("explanation does not name the config's lexicon entry:\n%s", out)
+	}
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		stderr string
+	}{
+		{"--brand without --config", []string{"--brand", "northwind", "x"}, "--brand needs --config"},
+		{"a brand the config lacks", []string{"--config", cfg, "--brand", "acme", "x"}, `has no brand "acme"`},
+		{"an invalid config", []string{"--config", broken, "x"}, "sentiment.mode"},
+		{"a missing config", []string{"--config", filepath.Join(dir, "nope.yml"), "x"}, "does not exist"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := score(tc.args...)
+			if code != 2 || out != "" || !strings.Contains(errOut, tc.stderr) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 2, nothing, and %q", code, out, errOut, tc.stderr)
+			}
+		})
+	}
+}
