@@ -19,7 +19,7 @@ const usage = `usage: repmon <command> [flags]
 commands:
   run           --config FILE                       run the monitor
   check-config  --config FILE                       validate a config file (exit 2 on problems)
-  score         [--mode vader|reputation] [--format tsv|jsonl] [--explain] [--config FILE [--brand B]] [TEXT...]
+  score         [--mode vader|reputation] [--format tsv|jsonl] [--explain] [--config FILE [--brand B]] [--labelled] [TEXT...]
                                                     score texts (arguments, or lines of stdin)
   mentions      --config FILE [--brand B] [--source S] [--since 24h|RFC3339] [--format jsonl|csv]
                                                     export stored mentions

@@ -34,13 +34,14 @@ func cmdScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	explain := fs.Bool("explain", false, "explain each score (TSV: '#' comment lines; JSONL: an \"explain\" object)")
 	path := fs.String("config", "", "score with the sentiment settings (mode, thresholds, lexicon) of config `FILE`, as repmon run does")
 	brand := fs.String("brand", "", "with --config: score the texts as mentions of brand `B`, whose names carry no sentiment")
+	labelled := fs.Bool("labelled", false, "read LABEL<TAB>TEXT lines and print the misses and how well the labels were matched (TSV)")
 	var names []string
 	fs.Func("name", "a name of the brand the texts are about, whose words then carry no sentiment (repeatable; as brands[].names)", func(v string) error {
 		names = append(names, v)
 		return nil
 	})
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: repmon score [--mode vader|reputation] [--format tsv|jsonl] [--explain] [--config FILE [--brand B]] [--name NAME]... [TEXT...]")
+		fmt.Fprintln(stderr, "usage: repmon score [--mode vader|reputation] [--format tsv|jsonl] [--explain] [--config FILE [--brand B]] [--name NAME]... [--labelled] [TEXT...]")
 		fmt.Fprintln(stderr, "Scores each TEXT, or each line of stdin when none is given.")
 		fmt.Fprintln(stderr, "TSV columns: compound, pos, neu, neg, label.")
 		fs.PrintDefaults()
@@ -69,6 +70,10 @@ func cmdScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if *format != "tsv" && *format != "jsonl" {
 		fmt.Fprintf(stderr, "repmon score: --format: %q is not tsv or jsonl\n", *format)
+		return 2
+	}
+	if *labelled && *format != "tsv" {
+		fmt.Fprintln(stderr, "repmon score: --labelled writes tsv")
 		return 2
 	}
 	if *brand != "" && *path == "" {
@@ -105,9 +110,33 @@ func cmdScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	w := bufio.NewWriterSize(stdout, 64<<10)
 	out := scoreWriter{a: a, w: w, jsonl: *format == "jsonl", explain: *explain, names: sentiment.NewNames(names...)}
-	if fs.NArg() > 0 {
-		for _, text := range fs.Args() {
+	var eval *evaluation
+	if *labelled {
+		eval = &evaluation{}
+	}
+	// write scores one input; in --labelled mode it reports a line that
+	// is not LABEL<TAB>TEXT
+	write := func(text string, line int) bool {
+		if eval == nil {
 			out.write(text)
+			return true
+		}
+		want, text, ok := parseLabelled(text)
+		if !ok {
+			w.Flush()
+			fmt.Fprintf(stderr, "repmon score: --labelled: line %d is not LABEL<TAB>TEXT (LABEL negative, neutral or positive)\n", line)
+			return false
+		}
+		if want >= 0 {
+			out.writeLabelled(eval, want, text)
+		}
+		return true
+	}
+	if fs.NArg() > 0 {
+		for i, text := range fs.Args() {
+			if !write(text, i+1) {
+				return 2
+			}
 		}
 	} else {
 		sc := bufio.NewScanner(stdin)
@@ -115,7 +144,9 @@ func cmdScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		line := 0
 		for sc.Scan() {
 			line++
-			out.write(strings.TrimSuffix(sc.Text(), "\r"))
+			if !write(strings.TrimSuffix(sc.Text(), "\r"), line) {
+				return 2
+			}
 			if out.err != nil {
 				break
 			}
@@ -130,11 +161,119 @@ func cmdScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
+	if eval != nil {
+		out.writeEvaluation(eval)
+	}
 	if err := w.Flush(); err != nil || out.err != nil {
 		fmt.Fprintf(stderr, "repmon score: write: %v\n", errors.Join(out.err, err))
 		return 1
 	}
 	return 0
+}
+
+// labels are the three labels in the order of an evaluation's rows and
+// columns.
+var labels = [3]string{"negative", "neutral", "positive"}
+
+// parseLabelled splits a --labelled line into its label's index in labels
+// and its text. A blank line gives -1 and ok, and is skipped.
+func parseLabelled(line string) (label int, text string, ok bool) {
+	if strings.TrimSpace(line) == "" {
+		return -1, "", true
+	}
+	l, text, found := strings.Cut(line, "\t")
+	if !found {
+		return 0, "", false
+	}
+	switch strings.ToLower(strings.TrimSpace(l)) {
+	case "negative", "neg", "-1":
+		return 0, text, true
+	case "neutral", "neu", "0":
+		return 1, text, true
+	case "positive", "pos", "1":
+		return 2, text, true
+	}
+	return 0, "", false
+}
+
+// evaluation counts labelled texts by their label (row) and the label they
+// got (column).
+type evaluation struct {
+	confusion [3][3]int
+}
+
+// writeLabelled scores a text labelled want and writes it if it got
+// another label: want, got, compound and the text (with --explain, the
+// explanation after it).
+func (o *scoreWriter) writeLabelled(e *evaluation, want int, text string) {
+	if o.err != nil {
+		return
+	}
+	var sc sentiment.Scores
+	var ex *sentiment.Explanation
+	if o.explain {
+		x := o.a.ExplainNamed(text, o.names)
+		sc, ex = x.Scores, &x
+	} else {
+		sc = o.a.ScoreNamed(text, o.names)
+	}
+	label := o.a.Label(sc)
+	got := slices.Index(labels[:], label)
+	e.confusion[want][got]++
+	if got == want {
+		return
+	}
+	_, o.err = fmt.Fprintf(o.w, "%s\t%s\t%s\t%s\n", labels[want], label, pyFloat(sc.Compound), text)
+	if ex != nil {
+		o.writeExplanation(ex)
+	}
+}
+
+// writeEvaluation writes how well the labels were matched, as '#' lines:
+// accuracy and macro-F1, each label's recall, precision and F1, and the
+// confusion matrix.
+func (o *scoreWriter) writeEvaluation(e *evaluation) {
+	var n, correct, present int
+	var macro float64
+	rows := make([]string, 3)
+	for k := range labels {
+		var posts, predicted int
+		for j := range labels {
+			posts += e.confusion[k][j]
+			predicted += e.confusion[j][k]
+		}
+		tp := e.confusion[k][k]
+		n += posts
+		correct += tp
+		recall, precision, f1 := ratio(tp, posts), ratio(tp, predicted), ratio(2*tp, posts+predicted)
+		if posts+predicted > 0 { // macro-F1 over the labels given or got
+			macro += f1
+			present++
+		}
+		rows[k] = fmt.Sprintf("#\t%-9s %6d %7.3f %10.3f %6.3f", labels[k], posts, recall, precision, f1)
+	}
+	if present > 0 {
+		macro /= float64(present)
+	}
+	fmt.Fprintf(o.w, "#\t%d texts, %d labelled as given: accuracy %.3f, macro-F1 %.3f\n", n, correct, ratio(correct, n), macro)
+	fmt.Fprintf(o.w, "#\t%-9s %6s %7s %10s %6s\n", "label", "texts", "recall", "precision", "F1")
+	for _, r := range rows {
+		fmt.Fprintln(o.w, r)
+	}
+	fmt.Fprintf(o.w, "#\tlabelled as: %9s %9s %9s\n", labels[0], labels[1], labels[2])
+	for k := range labels {
+		c := e.confusion[k]
+		fmt.Fprintf(o.w, "#\t%-12s %9d %9d %9d\n", labels[k], c[0], c[1], c[2])
+	}
+	// a write error stays in o.w, which the caller flushes
+}
+
+// ratio is a/b, or 0 when b is 0.
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
 }
 
 // scoreWriter formats one result per input line.

@@ -261,3 +261,55 @@ sources:
 		})
 	}
 }
+
+// TestScoreLabelled checks `repmon score --labelled`: the misses, then how
+// well the labels were matched, and bad input.
+func TestScoreLabelled(t *testing.T) {
+	in := "negative\tthe app keeps crashing\npos\tlove it\n\n0\tAcme opens a store in Leeds\n-1\tgreat, another outage\r\npositive\tI hate Mondays\n"
+	var stdout, stderr bytes.Buffer
+	if code := cmdScore([]string{"--mode", "vader", "--labelled"}, strings.NewReader(in), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	want := "negative\tneutral\t0.0\tthe app keeps crashing\n" +
+		"negative\tpositive\t0.6249\tgreat, another outage\n" +
+		"positive\tnegative\t-0.5719\tI hate Mondays\n" +
+		"#\t5 texts, 2 labelled as given: accuracy 0.400, macro-F1 0.389\n" +
+		"#\tlabel      texts  recall  precision     F1\n" +
+		"#\tnegative       2   0.000      0.000  0.000\n" +
+		"#\tneutral        1   1.000      0.500  0.667\n" +
+		"#\tpositive       2   0.500      0.500  0.500\n" +
+		"#\tlabelled as:  negative   neutral  positive\n" +
+		"#\tnegative             0         1         1\n" +
+		"#\tneutral              0         1         0\n" +
+		"#\tpositive             1         0         1\n"
+	if stdout.String() != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", stdout.String(), want)
+	}
+
+	// with --explain each miss is followed by its explanation
+	stdout.Reset()
+	if code := cmdScore([]string{"--labelled", "--explain"}, strings.NewReader("positive\tthe app keeps crashing\n"), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.HasPrefix(stdout.String(), "positive\tnegative\t") || !strings.Contains(stdout.String(), "\n#\ttokens: ") {
+		t.Errorf("--explain: %q", stdout.String())
+	}
+
+	for _, tc := range []struct {
+		name, in string
+		args     []string
+		stderr   string
+	}{
+		{"no tab", "negative the app keeps crashing\n", nil, "line 1 is not LABEL<TAB>TEXT"},
+		{"unknown label", "positive\tok\nmixed\tmeh\n", nil, "line 2 is not LABEL<TAB>TEXT"},
+		{"jsonl", "positive\tok\n", []string{"--format", "jsonl"}, "--labelled writes tsv"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := cmdScore(append([]string{"--labelled"}, tc.args...), strings.NewReader(tc.in), &stdout, &stderr)
+			if code != 2 || !strings.Contains(stderr.String(), tc.stderr) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr.String(), tc.stderr)
+			}
+		})
+	}
+}
