@@ -209,15 +209,7 @@ func (o *scoreWriter) writeLabelled(e *evaluation, want int, text string) {
 	if o.err != nil {
 		return
 	}
-	var sc sentiment.Scores
-	var ex *sentiment.Explanation
-	if o.explain {
-		x := o.a.ExplainNamed(text, o.names)
-		sc, ex = x.Scores, &x
-	} else {
-		sc = o.a.ScoreNamed(text, o.names)
-	}
-	label := o.a.Label(sc)
+	sc, label, ex := o.score(text)
 	got := slices.Index(labels[:], label)
 	e.confusion[want][got]++
 	if got == want {
@@ -298,19 +290,21 @@ type scoreLine struct {
 	Explain  *sentiment.Explanation `json:"explain,omitempty"`
 }
 
+// score scores text, and explains it with --explain.
+func (o *scoreWriter) score(text string) (sentiment.Scores, string, *sentiment.Explanation) {
+	if o.explain {
+		e := o.a.ExplainNamed(text, o.names)
+		return e.Scores, e.Label, &e
+	}
+	sc := o.a.ScoreNamed(text, o.names)
+	return sc, o.a.Label(sc), nil
+}
+
 func (o *scoreWriter) write(text string) {
 	if o.err != nil {
 		return
 	}
-	var sc sentiment.Scores
-	var ex *sentiment.Explanation
-	if o.explain {
-		e := o.a.ExplainNamed(text, o.names)
-		sc, ex = e.Scores, &e
-	} else {
-		sc = o.a.ScoreNamed(text, o.names)
-	}
-	label := o.a.Label(sc)
+	sc, label, ex := o.score(text)
 	if o.jsonl {
 		line := scoreLine{Text: text, Compound: json.Number(pyFloat(sc.Compound)), Pos: json.Number(pyFloat(sc.Positive)),
 			Neu: json.Number(pyFloat(sc.Neutral)), Neg: json.Number(pyFloat(sc.Negative)), Label: label, Explain: ex}
