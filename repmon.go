@@ -42,8 +42,11 @@ type Mention struct {
 	Reposts         int64     `json:"reposts"`
 	Replies         int64     `json:"replies"`
 	Sentiment       Sentiment `json:"sentiment"`
-	// Undated is set when the source gave no date: CreatedAt is then when
-	// the post was first collected.
+	// Undated is set when the source gave no date, or only one that moves
+	// when the post is edited (Post.Revised): CreatedAt is then when the
+	// post was first collected, or the date it had then. The store keeps
+	// such a mention past storage.retention, since deleting it would make
+	// it new again the next time its source lists it.
 	Undated bool `json:"-"`
 }
 
@@ -57,7 +60,11 @@ type Post struct {
 	AuthorFollowers int64
 	Lang            string
 	CreatedAt       time.Time
-	Likes           int64
-	Reposts         int64
-	Replies         int64
+	// Revised is set when CreatedAt is when the post was last changed
+	// rather than published: an Atom entry with <updated> and no
+	// <published>, whose date an edit moves.
+	Revised bool
+	Likes   int64
+	Reposts int64
+	Replies int64
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mmcdole/gofeed"
+	"github.com/mmcdole/gofeed/atom"
 	gofeedrss "github.com/mmcdole/gofeed/rss"
 
 	"github.com/repmon/repmon"
@@ -139,6 +140,7 @@ func (r *rss) fetchFeed(ctx context.Context, b Brand, idx int, cur *rssCursor) (
 	if resp.StatusCode != http.StatusNotModified {
 		parser := gofeed.NewParser()
 		parser.RSSTranslator = sourceTranslator{}
+		parser.AtomTranslator = revisedTranslator{}
 		feed, err := parser.Parse(resp.Body)
 		if err != nil {
 			return Page{}, fmt.Errorf("rss: %s: %w", name, &Error{Source: r.c.source, Reason: ReasonBadResponse, Err: fmt.Errorf("parse: %w", err)})
@@ -211,7 +213,7 @@ func rssPosts(feed *gofeed.Feed) []repmon.Post {
 		if author == "" {
 			author = feed.Title
 		}
-		posts = append(posts, repmon.Post{ID: id, Text: text, URL: link, Author: author, Lang: feedLang(feed), CreatedAt: created})
+		posts = append(posts, repmon.Post{ID: id, Text: text, URL: link, Author: author, Lang: feedLang(feed), CreatedAt: created, Revised: it.Custom[itemRevised] != ""})
 	}
 	return posts
 }
@@ -240,6 +242,33 @@ func (t sourceTranslator) Translate(feed any) (*gofeed.Feed, error) {
 			f.Items[i].Custom = map[string]string{}
 		}
 		f.Items[i].Custom[itemSource] = strings.TrimSpace(it.Source.Title)
+	}
+	return f, nil
+}
+
+// itemRevised is the key of gofeed.Item.Custom under which
+// revisedTranslator marks an Atom entry dated only by <updated>.
+const itemRevised = "repmon:revised"
+
+// revisedTranslator is gofeed's Atom translator, keeping what it hides:
+// that an entry has no <published>, whose place it gives <updated>. An edit
+// moves that date (repmon.Post.Revised).
+type revisedTranslator struct{ gofeed.DefaultAtomTranslator }
+
+func (t revisedTranslator) Translate(feed any) (*gofeed.Feed, error) {
+	f, err := t.DefaultAtomTranslator.Translate(feed)
+	af, ok := feed.(*atom.Feed)
+	if err != nil || f == nil || !ok || len(af.Entries) != len(f.Items) {
+		return f, err
+	}
+	for i, e := range af.Entries {
+		if e == nil || e.PublishedParsed != nil || e.UpdatedParsed == nil || f.Items[i] == nil {
+			continue
+		}
+		if f.Items[i].Custom == nil {
+			f.Items[i].Custom = map[string]string{}
+		}
+		f.Items[i].Custom[itemRevised] = "1"
 	}
 	return f, nil
 }

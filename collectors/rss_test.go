@@ -2,6 +2,7 @@ package collectors
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -341,6 +342,55 @@ func TestRetentionDropsOldPosts(t *testing.T) {
 	}
 	if got, want := stored(), []string{"https://news.example.com/undated"}; !slices.Equal(got, want) {
 		t.Errorf("stored after pruning %v; want %v", got, want)
+	}
+}
+
+// TestRetentionKeepsRevisedEntries: an Atom entry dated only by <updated>
+// gets a new date when it is edited, so once the store pruned it, a feed
+// that still lists it edited would bring it back as new; it is kept past
+// the retention instead. An entry with <published> keeps its date, and is
+// pruned and not stored again.
+func TestRetentionKeepsRevisedEntries(t *testing.T) {
+	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	published := now.Add(-time.Hour)
+	updated := published
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/atom+xml")
+		u := updated.Format(time.RFC3339)
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Blog</title><id>urn:blog</id><updated>%[1]s</updated>
+<entry><title>Northwind review</title><id>urn:review</id><updated>%[1]s</updated><link href="https://blog.example.com/review"/></entry>
+<entry><title>Northwind news</title><id>urn:news</id><published>%[2]s</published><updated>%[1]s</updated><link href="https://blog.example.com/news"/></entry>
+</feed>`, u, published.Format(time.RFC3339))
+	}))
+	defer srv.Close()
+	src := config.Source{Name: "blog", Type: config.TypeRSS, Feeds: []string{srv.URL + "/feed"}}
+	c, err := New(src, Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := openStore(t)
+	const retention = 30 * 24 * time.Hour
+	r := &Runner{Source: "blog", SourceType: "rss", MaxPages: PagesPerRun(src), Brands: []Brand{brand(t, "northwind", "northwind")},
+		Collector: c, Store: st, Scorer: fixedScorer{}, Logger: discard(), Now: func() time.Time { return now }, Retention: retention}
+	if res := r.Run(context.Background()); res.Err != nil || res.Stored != 2 {
+		t.Fatalf("first run = %+v; want 2 stored", res)
+	}
+	// a month on, both entries edited, after the store pruned
+	now = now.Add(31 * 24 * time.Hour)
+	updated = now.Add(-time.Hour)
+	if _, err := st.Prune(context.Background(), now.Add(-retention)); err != nil {
+		t.Fatal(err)
+	}
+	if res := r.Run(context.Background()); res.Err != nil || res.Stored != 0 {
+		t.Fatalf("run after the edit = %+v; want nothing new", res)
+	}
+	ms, _, err := st.Mentions(context.Background(), store.Query{Ascending: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 1 || ms[0].URL != "https://blog.example.com/review" {
+		t.Errorf("stored after pruning: %+v; want only the entry dated by <updated>", ms)
 	}
 }
 

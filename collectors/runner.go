@@ -316,7 +316,7 @@ func (r *Runner) mentions(b Brand, posts []repmon.Post) []repmon.Mention {
 		out = append(out, repmon.Mention{
 			Source: r.Source, SourceType: r.SourceType, ID: p.ID, Brand: b.Name, Text: text,
 			URL: CanonicalURL(p.URL), Author: p.Author, AuthorFollowers: p.AuthorFollowers, Lang: p.Lang,
-			CreatedAt: created, CollectedAt: now, Undated: p.CreatedAt.IsZero(), Likes: p.Likes, Reposts: p.Reposts, Replies: p.Replies,
+			CreatedAt: created, CollectedAt: now, Undated: p.CreatedAt.IsZero() || p.Revised, Likes: p.Likes, Reposts: p.Reposts, Replies: p.Replies,
 			Sentiment: r.Scorer.Score(b.Name, text),
 		})
 	}
