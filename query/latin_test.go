@@ -114,3 +114,20 @@ func TestFoldLatinDecomposed(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendFold checks the folding that sentiment's brand names share
+// with Match: case, Latin accents precomposed or combining, ß, and bytes
+// that are not UTF-8 kept as they are.
+func TestAppendFold(t *testing.T) {
+	for in, want := range map[string]string{
+		"Café":            "cafe",
+		"CAFE\u0301":      "cafe",
+		"ÜBER Straße":     "uber strasse",
+		"plain ascii 42!": "plain ascii 42!",
+		"bad \xff byte":   "bad \xff byte",
+	} {
+		if got := string(AppendFold(nil, []byte(in))); got != want {
+			t.Errorf("AppendFold(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

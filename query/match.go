@@ -77,6 +77,22 @@ func latinBase(r rune) rune {
 	return b
 }
 
+// AppendFold appends the folded form of text to dst: its case folded and
+// its Latin diacritics removed, as Match compares words ("Café" and "CAFE"
+// both give "cafe"). Bytes that are not UTF-8 are kept.
+func AppendFold(dst []byte, text []byte) []byte {
+	for i := 0; i < len(text); {
+		r, n := utf8.DecodeRune(text[i:])
+		if r == utf8.RuneError && n == 1 {
+			dst = append(dst, text[i])
+		} else {
+			dst = appendFold(dst, r)
+		}
+		i += n
+	}
+	return dst
+}
+
 // appendFold appends the normalised form of r (possibly nothing) to b.
 func appendFold(b []byte, r rune) []byte {
 	if r < utf8.RuneSelf {

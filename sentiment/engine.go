@@ -60,6 +60,7 @@ type scratch struct {
 	// (see Names), for the call; hasNamed is set when a token spells one
 	names    [][]string
 	hasNamed bool
+	fold     []byte  // a non-ASCII token's word folded, for nameAt
 	all      []int32 // every token, for valenced
 	// reputation mode: the tokens that anchor phrases, and the phrases
 	// found from them

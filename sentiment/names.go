@@ -1,6 +1,10 @@
 package sentiment
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/repmon/repmon/query"
+)
 
 // Names are the names of the brand a text is about ("Delight Bakery",
 // "Good Energy", "Happy Paws"). In reputation mode their words, where
@@ -13,17 +17,18 @@ type Names struct {
 }
 
 // NewNames returns names for ScoreNamed and ExplainNamed. Each name is
-// matched as its words in a row, whatever their case; a name of one word
-// ("Joy") mutes that word wherever it stands in the brand's texts.
+// matched as its words in a row, whatever their case and Latin accents
+// ("Café Joy" matches "CAFE JOY", as brand queries match); a name of one
+// word ("Joy") mutes that word wherever it stands in the brand's texts.
 func NewNames(names ...string) Names {
 	var n Names
 	for _, name := range names {
 		var ws []string
 		// as the text's: straight apostrophes
 		name = strings.NewReplacer("’", "'", "‘", "'").Replace(name)
-		for _, w := range strings.Fields(strings.ToLower(name)) {
+		for _, w := range strings.Fields(name) {
 			if w = trimPunct(w); w != "" {
-				ws = append(ws, w)
+				ws = append(ws, string(query.AppendFold(nil, []byte(w))))
 			}
 		}
 		if len(ws) > 0 {
@@ -97,7 +102,7 @@ func (s *scratch) nameAt(i int, name []string) int {
 		if j == len(s.toks) {
 			return i
 		}
-		b := trimPunct(s.lowr(j)) // lowercase already
+		b := s.nameWord(j)
 		if k == len(name)-1 && string(b) == w+"'s" {
 			return j + 1 // a trailing apostrophe ("Boys'") was trimmed above
 		}
@@ -107,6 +112,19 @@ func (s *scratch) nameAt(i int, name []string) int {
 		j++
 	}
 	return j
+}
+
+// nameWord is token j's word as names hold theirs: lowercase, without the
+// punctuation around it and, when it is not ASCII, without Latin accents.
+func (s *scratch) nameWord(j int) []byte {
+	b := trimPunct(s.lowr(j)) // lowercase already
+	for _, c := range b {
+		if c >= 0x80 {
+			s.fold = query.AppendFold(s.fold[:0], b)
+			return s.fold
+		}
+	}
+	return b
 }
 
 // trimPunct strips ASCII punctuation from both ends of b.

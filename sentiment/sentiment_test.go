@@ -828,7 +828,7 @@ func TestGluedDuration(t *testing.T) {
 // vader mode, and the text without names, are as they were.
 func TestNames(t *testing.T) {
 	r, v := mustNew(t), mustNew(t, WithMode(ModeVADER))
-	names := NewNames("Delight Bakery", "  ", "Happy Paws!", "Good & Gather", "Top Notch Plumbing", "Five Star Movers", "Don’t Panic Insurance", "Poor Boys")
+	names := NewNames("Delight Bakery", "  ", "Happy Paws!", "Good & Gather", "Top Notch Plumbing", "Five Star Movers", "Don’t Panic Insurance", "Poor Boys", "Café Joy")
 	for _, tc := range []struct {
 		text          string
 		plain, called string // labels without and with the names
@@ -847,6 +847,9 @@ func TestNames(t *testing.T) {
 		{"Don't Panic Insurance denied my claim", "neutral", "negative"},
 		// the brand model does not read the name either
 		{"Poor Boys refund processed", "negative", "neutral"},
+		// Latin accents and case are folded, on either side
+		{"Cafe Joy burnt my toast again", "positive", "negative"},
+		{"CAFÉ JOY burnt my toast again", "positive", "negative"},
 	} {
 		if got := r.Label(r.Score(tc.text)); got != tc.plain {
 			t.Errorf("Score(%q) = %s, want %s", tc.text, got, tc.plain)
@@ -876,7 +879,7 @@ func TestScoreNamedAllocs(t *testing.T) {
 	a := mustNew(t)
 	names := NewNames("Delight Bakery", "delight_bakery")
 	a.ScoreNamed("warm up", names)
-	if n := testing.AllocsPerRun(100, func() { a.ScoreNamed("Delight Bakery sold me a stale cake, SO disappointed", names) }); n != 0 {
+	if n := testing.AllocsPerRun(100, func() { a.ScoreNamed("Délight Bakery sold me a stale cake, SO disappointed", names) }); n != 0 {
 		t.Errorf("ScoreNamed allocates %v times a text", n)
 	}
 }
