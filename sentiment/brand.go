@@ -210,7 +210,7 @@ func (m *brandModel) negRow(r uint16, negated bool) uint16 {
 // much as a word's, with 300 more training posts that quote names, took
 // that to .75-.76, but cost the hard sets of new authors 0.4-0.5 points
 // of complaints and praise (TestBrandCrossAuthor) and about one post of
-// praise in a dozen other sets; dropping the mark took it to .81, for
+// praise in nine other sets; dropping the mark took it to .81, for
 // 0.6-1.3 points of complaints on the held-out authors' sets.
 const (
 	markQuote     = iota // a double quote, straight or curly
