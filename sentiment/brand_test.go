@@ -243,10 +243,6 @@ var brandNewAuthors = [][2]string{
 // Where a rate is short of its target, TARGET NOT MET is logged and the
 // rate measured when the sets were added is the floor.
 func TestBrandNewAuthors(t *testing.T) {
-	a, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
 	floor := map[string]map[string]float64{
 		"as found": {},
 		// one weight for all names (brandNames) moved the hard sets from
@@ -254,9 +250,21 @@ func TestBrandNewAuthors(t *testing.T) {
 		// .881 to .928 / .929 / .874)
 		"hard": {"negative": 0.77, "positive": 0.78, "neutral": 0.71},
 	}
+	checkAuthorPools(t, brandNewAuthors, floor)
+}
+
+// checkAuthorPools pools authors' sets as found (author[0]) and hard
+// (author[1]), logs their rates and holds them to the targets, or where
+// short of one to floor[pool][label].
+func checkAuthorPools(t *testing.T, authors [][2]string, floor map[string]map[string]float64) {
+	t.Helper()
+	a, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i, pool := range []string{"as found", "hard"} {
 		var posts []brandPost
-		for _, author := range brandNewAuthors {
+		for _, author := range authors {
 			posts = append(posts, loadBrandPosts(t, author[i])...)
 		}
 		rates := brandRates(a, posts, nil)
@@ -299,26 +307,11 @@ var brandLatestAuthors = [][2]string{
 // brandNewAuthors, only the rates are read. Measured when they were
 // added: .946 / .951 / .955 as found, .755 / .825 / .876 hard.
 func TestBrandLatestAuthors(t *testing.T) {
-	a, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
 	floor := map[string]map[string]float64{
 		"as found": {},
 		"hard":     {"negative": 0.75, "positive": 0.82},
 	}
-	for i, pool := range []string{"as found", "hard"} {
-		var posts []brandPost
-		for _, author := range brandLatestAuthors {
-			posts = append(posts, loadBrandPosts(t, author[i])...)
-		}
-		rates := brandRates(a, posts, nil)
-		t.Logf("%s (%d posts): complaints %.3f, praise %.3f, news %.3f", pool, len(posts), rates["negative"], rates["positive"], rates["neutral"])
-		checkBrandTargets(t, pool, rates, func(label string) (float64, bool) {
-			f, ok := floor[pool][label]
-			return f, ok
-		})
-	}
+	checkAuthorPools(t, brandLatestAuthors, floor)
 }
 
 // brandFoundAuthors are brand_posts_fresh131-138: one set each from eight
