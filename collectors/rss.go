@@ -238,10 +238,7 @@ func (t sourceTranslator) Translate(feed any) (*gofeed.Feed, error) {
 		if it.Source == nil || strings.TrimSpace(it.Source.Title) == "" {
 			continue
 		}
-		if f.Items[i].Custom == nil {
-			f.Items[i].Custom = map[string]string{}
-		}
-		f.Items[i].Custom[itemSource] = strings.TrimSpace(it.Source.Title)
+		setCustom(f.Items[i], itemSource, strings.TrimSpace(it.Source.Title))
 	}
 	return f, nil
 }
@@ -265,12 +262,17 @@ func (t revisedTranslator) Translate(feed any) (*gofeed.Feed, error) {
 		if e == nil || e.PublishedParsed != nil || e.UpdatedParsed == nil || f.Items[i] == nil {
 			continue
 		}
-		if f.Items[i].Custom == nil {
-			f.Items[i].Custom = map[string]string{}
-		}
-		f.Items[i].Custom[itemRevised] = "1"
+		setCustom(f.Items[i], itemRevised, "1")
 	}
 	return f, nil
+}
+
+// setCustom keeps what a translator found under key in it.Custom.
+func setCustom(it *gofeed.Item, key, value string) {
+	if it.Custom == nil {
+		it.Custom = map[string]string{}
+	}
+	it.Custom[key] = value
 }
 
 func feedLang(f *gofeed.Feed) string {
