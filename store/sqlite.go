@@ -214,7 +214,26 @@ func (s *SQLite) Cursor(ctx context.Context, source, brand string) (string, erro
 
 // Mentions implements Store.
 func (s *SQLite) Mentions(ctx context.Context, q Query) ([]repmon.Mention, string, error) {
-	limit := q.Limit
+	stmt, args, limit, err := mentionsQuery(q, "")
+	if err != nil {
+		return nil, "", err
+	}
+	rows, err := s.db.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("sqlite: mentions: %w", err)
+	}
+	out, next, err := scanMentions(rows, limit)
+	if err != nil {
+		return nil, "", fmt.Errorf("sqlite: mentions: %w", err)
+	}
+	return out, next, nil
+}
+
+// mentionsQuery is the statement of Query q and its arguments, with '?'
+// placeholders, or numbered ones ($1, $2...) when numbered is "$"; limit
+// is the page size, one less than the rows the statement asks for.
+func mentionsQuery(q Query, numbered string) (stmt string, args []any, limit int, err error) {
+	limit = q.Limit
 	if limit <= 0 {
 		limit = 100
 	}
@@ -222,19 +241,27 @@ func (s *SQLite) Mentions(ctx context.Context, q Query) ([]repmon.Mention, strin
 		limit = 1000
 	}
 	var where []string
-	var args []any
-	add := func(cond string, arg any) { where = append(where, cond); args = append(args, arg) }
+	ph := func() string {
+		if numbered == "" {
+			return "?"
+		}
+		return numbered + strconv.Itoa(len(args))
+	}
+	add := func(cond string, arg any) {
+		args = append(args, arg)
+		where = append(where, cond+" "+ph())
+	}
 	if q.Brand != "" {
-		add("brand = ?", q.Brand)
+		add("brand =", q.Brand)
 	}
 	if q.Source != "" {
-		add("source = ?", q.Source)
+		add("source =", q.Source)
 	}
 	if q.Sentiment != "" {
-		add("label = ?", q.Sentiment)
+		add("label =", q.Sentiment)
 	}
 	if !q.Since.IsZero() {
-		add("created_at >= ?", q.Since.UnixNano())
+		add("created_at >=", q.Since.UnixNano())
 	}
 	order, cmp := "DESC", "<"
 	if q.Ascending {
@@ -243,21 +270,25 @@ func (s *SQLite) Mentions(ctx context.Context, q Query) ([]repmon.Mention, strin
 	if q.Cursor != "" {
 		ts, seq, err := decodeCursor(q.Cursor)
 		if err != nil {
-			return nil, "", err
+			return "", nil, 0, err
 		}
-		where = append(where, fmt.Sprintf("(created_at, seq) %s (?, ?)", cmp))
-		args = append(args, ts, seq)
+		args = append(args, ts)
+		a := ph()
+		args = append(args, seq)
+		where = append(where, fmt.Sprintf("(created_at, seq) %s (%s, %s)", cmp, a, ph()))
 	}
-	stmt := `SELECT seq, brand, source, source_type, ext_id, url, text, author, author_followers, lang, created_at, collected_at,
+	stmt = `SELECT seq, brand, source, source_type, ext_id, url, text, author, author_followers, lang, created_at, collected_at,
 		likes, reposts, replies, compound, pos, neu, neg, label FROM mentions`
 	if len(where) > 0 {
 		stmt += " WHERE " + strings.Join(where, " AND ")
 	}
 	stmt += fmt.Sprintf(" ORDER BY created_at %s, seq %s LIMIT %d", order, order, limit+1)
-	rows, err := s.db.QueryContext(ctx, stmt, args...)
-	if err != nil {
-		return nil, "", fmt.Errorf("sqlite: mentions: %w", err)
-	}
+	return stmt, args, limit, nil
+}
+
+// scanMentions reads the rows of a mentionsQuery statement: a page of at
+// most limit mentions and the cursor of the next page.
+func scanMentions(rows *sql.Rows, limit int) ([]repmon.Mention, string, error) {
 	defer rows.Close()
 	var out []repmon.Mention
 	var lastTS, lastSeq int64
@@ -272,7 +303,7 @@ func (s *SQLite) Mentions(ctx context.Context, q Query) ([]repmon.Mention, strin
 		st := &m.Sentiment
 		if err := rows.Scan(&seq, &m.Brand, &m.Source, &m.SourceType, &m.ID, &m.URL, &m.Text, &m.Author, &m.AuthorFollowers,
 			&m.Lang, &created, &collected, &m.Likes, &m.Reposts, &m.Replies, &st.Compound, &st.Pos, &st.Neu, &st.Neg, &st.Label); err != nil {
-			return nil, "", fmt.Errorf("sqlite: mentions: %w", err)
+			return nil, "", err
 		}
 		m.CreatedAt = time.Unix(0, created).UTC()
 		m.CollectedAt = time.Unix(0, collected).UTC()
@@ -280,7 +311,7 @@ func (s *SQLite) Mentions(ctx context.Context, q Query) ([]repmon.Mention, strin
 		out = append(out, m)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, "", fmt.Errorf("sqlite: mentions: %w", err)
+		return nil, "", err
 	}
 	return out, next, nil
 }
@@ -315,13 +346,22 @@ func (s *SQLite) Windows(ctx context.Context, since time.Time) (map[string]Stats
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: windows: %w", err)
 	}
+	out, err := scanWindows(rows)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: windows: %w", err)
+	}
+	return out, nil
+}
+
+// scanWindows reads rows of brand and the sums of Stats.
+func scanWindows(rows *sql.Rows) (map[string]Stats, error) {
 	defer rows.Close()
 	out := map[string]Stats{}
 	for rows.Next() {
 		var brand string
 		var st Stats
 		if err := rows.Scan(&brand, &st.Total, &st.Positive, &st.Neutral, &st.Negative, &st.CompoundSum); err != nil {
-			return nil, fmt.Errorf("sqlite: windows: %w", err)
+			return nil, err
 		}
 		out[brand] = st
 	}
@@ -347,13 +387,22 @@ func (s *SQLite) Buckets(ctx context.Context, brand, source string, since time.T
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: buckets: %w", err)
 	}
+	out, err := scanBuckets(rows)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: buckets: %w", err)
+	}
+	return out, nil
+}
+
+// scanBuckets reads rows of start (unix seconds), total and negative.
+func scanBuckets(rows *sql.Rows) ([]Bucket, error) {
 	defer rows.Close()
 	var out []Bucket
 	for rows.Next() {
 		var b Bucket
 		var start int64
 		if err := rows.Scan(&start, &b.Total, &b.Negative); err != nil {
-			return nil, fmt.Errorf("sqlite: buckets: %w", err)
+			return nil, err
 		}
 		b.Start = time.Unix(start, 0).UTC()
 		out = append(out, b)
@@ -422,13 +471,22 @@ func (s *SQLite) dueOn(ctx context.Context, channel string, now time.Time, limit
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: due: %w", err)
 	}
+	out, err := scanDeliveries(rows)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: due: %w", err)
+	}
+	return out, nil
+}
+
+// scanDeliveries reads the rows of dueOnSQL.
+func scanDeliveries(rows *sql.Rows) ([]Delivery, error) {
 	defer rows.Close()
 	var out []Delivery
 	for rows.Next() {
 		var d Delivery
 		var created int64
 		if err := rows.Scan(&d.AlertID, &d.Channel, &d.Rule, &d.Brand, &created, &d.Payload, &d.Attempts); err != nil {
-			return nil, fmt.Errorf("sqlite: due: %w", err)
+			return nil, err
 		}
 		d.CreatedAt = time.Unix(0, created).UTC()
 		out = append(out, d)
@@ -598,30 +656,40 @@ func (s *SQLite) LastAlert(ctx context.Context, rule, brand string) (time.Time, 
 
 // RuleAlerts implements Store.
 func (s *SQLite) RuleAlerts(ctx context.Context, rule string, since time.Time) ([]Alert, error) {
-	from := int64(math.MinInt64) // the zero time has no UnixNano
-	if !since.IsZero() {
-		from = since.UnixNano()
-	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, rule, brand, created_at, payload FROM alerts
-		WHERE rule = ? AND created_at >= ? ORDER BY created_at, id`, rule, from)
+		WHERE rule = ? AND created_at >= ? ORDER BY created_at, id`, rule, ruleAlertsFrom(since))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: rule alerts: %w", err)
 	}
+	out, err := scanAlerts(rows)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: rule alerts: %w", err)
+	}
+	return out, nil
+}
+
+// scanAlerts reads rows of id, rule, brand, created_at and payload.
+func scanAlerts(rows *sql.Rows) ([]Alert, error) {
 	defer rows.Close()
 	var out []Alert
 	for rows.Next() {
 		var a Alert
 		var created int64
 		if err := rows.Scan(&a.ID, &a.Rule, &a.Brand, &created, &a.Payload); err != nil {
-			return nil, fmt.Errorf("sqlite: rule alerts: %w", err)
+			return nil, err
 		}
 		a.CreatedAt = time.Unix(0, created).UTC()
 		out = append(out, a)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: rule alerts: %w", err)
+	return out, rows.Err()
+}
+
+// ruleAlertsFrom is RuleAlerts' lower bound: the zero time has no UnixNano.
+func ruleAlertsFrom(since time.Time) int64 {
+	if since.IsZero() {
+		return math.MinInt64
 	}
-	return out, nil
+	return since.UnixNano()
 }
 
 // Ping implements Store.
