@@ -81,6 +81,7 @@ func TestInvalid(t *testing.T) {
 		"sentiment-mode":      `sentiment.mode: unknown mode "afinn" (want reputation or vader)`,
 		"type-mismatch":       "sources[0].max_pages: want an integer, got the string `lots`",
 		"lexicon-case":        `sentiment.lexicon.recall: the same entry as "Recall", with another valence`,
+		"postgres-dsn":        "storage.dsn: required: a postgres URL (postgres://user:${PGPASSWORD}@host:5432/db) or libpq key=value string",
 	}
 	files, _ := filepath.Glob("testdata/invalid-*.yml")
 	if len(files) != len(want) {
@@ -121,6 +122,22 @@ sentiment: {mode: nope}
 	var probs Problems
 	if !errors.As(err, &probs) || len(probs) != 4 {
 		t.Fatalf("want 4 problems, got %v", err)
+	}
+}
+
+// A postgres DSN is a secret: its password comes from the environment
+// and the config is valid without a database to reach.
+func TestPostgresStorage(t *testing.T) {
+	doc := `storage: {driver: postgres, dsn: "postgres://repmon:${PGPASSWORD}@db:5432/repmon"}
+brands: [{name: acme, query: acme}]
+sources: [{name: hn, type: hackernews}]
+`
+	cfg, err := Load([]byte(doc), env(map[string]string{"PGPASSWORD": "pw-9f8e"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Storage.DSN.Value() != "postgres://repmon:pw-9f8e@db:5432/repmon" || strings.Contains(fmt.Sprint(cfg.Storage), "pw-9f8e") {
+		t.Fatalf("storage = %v (value %q)", cfg.Storage, cfg.Storage.DSN.Value())
 	}
 }
 

@@ -261,7 +261,9 @@ func (c *Config) validate(unset []unsetVar, failed []string, refs map[string]boo
 			v.addf("storage.dsn", "required")
 		}
 	case "postgres":
-		v.addf("storage.driver", "postgres is not available in this build yet; use sqlite")
+		if c.Storage.DSN == "" {
+			v.addf("storage.dsn", "required: a postgres URL (postgres://user:${PGPASSWORD}@host:5432/db) or libpq key=value string")
+		}
 	default:
 		v.addf("storage.driver", "unknown driver %q (want sqlite or postgres)", c.Storage.Driver)
 	}

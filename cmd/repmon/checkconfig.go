@@ -52,21 +52,26 @@ const defaultConfig = "repmon.yml"
 
 // openStore opens the configured store for the offline commands that read
 // what `repmon run` stored (mentions, alerts backtest), reporting a failure
-// on stderr. A database that does not exist is a mistaken path (or a
-// relative one from another directory), which it reports rather than
+// on stderr. A SQLite database that does not exist is a mistaken path (or
+// a relative one from another directory), which it reports rather than
 // create an empty database and answer from it.
-func openStore(ctx context.Context, cfg *config.Config, stderr io.Writer) (*store.SQLite, error) {
-	path := cfg.Storage.DSN.Value()
-	if _, err := os.Stat(path); err != nil {
-		if errors.Is(err, os.ErrNotExist) {
+func openStore(ctx context.Context, cfg *config.Config, stderr io.Writer) (store.Store, error) {
+	var st store.Store
+	var err error
+	if cfg.Storage.Driver == "postgres" {
+		st, err = store.OpenPostgres(ctx, cfg.Storage.DSN.Value(), nil)
+	} else {
+		path := cfg.Storage.DSN.Value()
+		if _, err = os.Stat(path); errors.Is(err, os.ErrNotExist) {
 			err = fmt.Errorf("no database at %s (storage.dsn): check the path, which is relative to the working directory, or start `repmon run` first", path)
 		}
+		if err == nil {
+			st, err = store.OpenSQLite(ctx, path, nil)
+		}
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "repmon: %v\n", err)
 		return nil, err
 	}
-	st, err := store.OpenSQLite(ctx, path, nil)
-	if err != nil {
-		fmt.Fprintf(stderr, "repmon: %v\n", err)
-	}
-	return st, err
+	return st, nil
 }

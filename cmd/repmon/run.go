@@ -182,7 +182,7 @@ func newAnalyzer(cfg *config.Config) (*sentiment.Analyzer, error) {
 // scheduling and let runs finish (or cancel them at the deadline), stop the
 // alert worker, stop serving HTTP, close the database.
 func monitor(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
-	st, err := store.OpenSQLite(ctx, cfg.Storage.DSN.Value(), nil)
+	st, lead, err := openMonitorStore(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
@@ -207,7 +207,7 @@ func monitor(ctx context.Context, cfg *config.Config, logger *slog.Logger) error
 		}
 		brands[b.Name] = collectors.Brand{Name: b.Name, Query: q}
 	}
-	sched := collectors.NewScheduler(logger.With("component", "scheduler"), 10*time.Second)
+	var jobs []collectors.Job
 	for _, src := range cfg.Sources {
 		log := logger.With("source", src.Name)
 		c, err := collectors.New(src, collectors.Deps{Logger: log})
@@ -222,9 +222,12 @@ func monitor(ctx context.Context, cfg *config.Config, logger *slog.Logger) error
 				engine.ObserveRun(source, res.Outcome, res.Stored, at)
 			},
 		}
-		if err := sched.Add(collectors.Job{Name: src.Name, Schedule: src.Schedule, Timeout: src.Timeout.D(), Run: func(ctx context.Context) { r.Run(ctx) }}); err != nil {
-			return fmt.Errorf("source %s: schedule: %w", src.Name, err)
-		}
+		jobs = append(jobs, collectors.Job{Name: src.Name, Schedule: src.Schedule, Timeout: src.Timeout.D(), Run: func(ctx context.Context) { r.Run(ctx) }})
+	}
+	// the jobs' schedules are valid: a scheduler that rejects one fails
+	// here, before the monitor starts
+	if _, err := newScheduler(logger, jobs); err != nil {
+		return err
 	}
 
 	var ready atomic.Bool
@@ -239,17 +242,30 @@ func monitor(ctx context.Context, cfg *config.Config, logger *slog.Logger) error
 	logger.Info("repmon started", "version", Version(), "listen", ln.Addr().String(), "brands", len(cfg.Brands),
 		"sources", len(cfg.Sources), "storage", cfg.Storage.Driver)
 
-	// The alert worker and the pruner outlive the collectors, which they
-	// serve, and stop before the database closes.
-	workCtx, stopWork := context.WithCancel(context.Background())
-	var work sync.WaitGroup
-	work.Go(func() { engine.Run(workCtx) })
-	if ret := cfg.Storage.Retention.D(); ret > 0 {
-		work.Go(func() { prune(workCtx, st, ret, pruneEvery, time.Now, logger.With("component", "retention")) })
+	// work collects, alerts and prunes until its ctx is done. The alert
+	// worker and the pruner outlive the collectors, which they serve, and
+	// stop before the database closes.
+	work := func(ctx context.Context) {
+		sched, _ := newScheduler(logger, jobs) // checked above
+		workCtx, stopWork := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		wg.Go(func() { engine.Run(workCtx) })
+		if ret := cfg.Storage.Retention.D(); ret > 0 {
+			wg.Go(func() { prune(workCtx, st, ret, pruneEvery, time.Now, logger.With("component", "retention")) })
+		}
+		sched.Start()
+		sched.RunNow()
+		<-ctx.Done()
+		sched.Stop(shutdownGrace)
+		stopWork()
+		wg.Wait()
 	}
-
-	sched.Start()
-	sched.RunNow()
+	leadCtx, stopLeading := context.WithCancel(context.Background())
+	leading := make(chan struct{})
+	go func() {
+		defer close(leading)
+		lead(leadCtx, work)
+	}()
 	ready.Store(true)
 
 	var serveErr error
@@ -260,9 +276,8 @@ func monitor(ctx context.Context, cfg *config.Config, logger *slog.Logger) error
 		logger.Error("http server failed", "err", serveErr)
 	}
 	ready.Store(false)
-	sched.Stop(shutdownGrace)
-	stopWork()
-	work.Wait()
+	stopLeading()
+	<-leading
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -272,6 +287,72 @@ func monitor(ctx context.Context, cfg *config.Config, logger *slog.Logger) error
 		return serveErr
 	}
 	return nil
+}
+
+// newScheduler schedules jobs.
+func newScheduler(logger *slog.Logger, jobs []collectors.Job) (*collectors.Scheduler, error) {
+	sched := collectors.NewScheduler(logger.With("component", "scheduler"), 10*time.Second)
+	for _, j := range jobs {
+		if err := sched.Add(j); err != nil {
+			return nil, fmt.Errorf("source %s: schedule: %w", j.Name, err)
+		}
+	}
+	return sched, nil
+}
+
+// openMonitorStore opens the configured store for `repmon run`, with the
+// way its work is led: on SQLite this process does all of it; on
+// PostgreSQL, which several replicas may share, one replica at a time
+// collects, alerts and prunes (see leadPostgres).
+func openMonitorStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (store.Store, func(context.Context, func(context.Context)), error) {
+	if cfg.Storage.Driver == "postgres" {
+		pg, err := store.OpenPostgres(ctx, cfg.Storage.DSN.Value(), nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		return pg, func(ctx context.Context, work func(context.Context)) {
+			leadPostgres(ctx, pg, leaseCheck, logger.With("component", "leader"), work)
+		}, nil
+	}
+	st, err := store.OpenSQLite(ctx, cfg.Storage.DSN.Value(), nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, func(ctx context.Context, work func(context.Context)) { work(ctx) }, nil
+}
+
+// leaseCheck is how often a replica tries for the leadership, and how
+// often the leader checks that it still holds it.
+const leaseCheck = 5 * time.Second
+
+// leadPostgres runs work while this replica leads the replicas sharing
+// pg, until ctx is done: it waits for the leadership, works until ctx is
+// done or the leadership is lost, and then waits for it again. The other
+// replicas serve the API, the UI and the metrics from the same database.
+func leadPostgres(ctx context.Context, pg *store.Postgres, check time.Duration, logger *slog.Logger, work func(context.Context)) {
+	for {
+		logger.Info("waiting to lead: another replica collects and alerts, or none yet")
+		lease, err := pg.Lead(ctx, check)
+		if err != nil {
+			return // ctx is done
+		}
+		logger.Info("leading: this replica collects, alerts and prunes")
+		workCtx, stop := context.WithCancel(ctx)
+		go func() {
+			select {
+			case <-lease.Lost():
+				logger.Warn("lost the leadership (the database session ended); stopping collection and alerts")
+				stop()
+			case <-workCtx.Done():
+			}
+		}()
+		work(workCtx)
+		stop()
+		lease.Release()
+		if ctx.Err() != nil {
+			return
+		}
+	}
 }
 
 // pruneEvery is how often storage.retention is applied.
