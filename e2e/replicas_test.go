@@ -54,6 +54,9 @@ func TestPostgresReplicas(t *testing.T) {
 	if !strings.Contains(leader.Logs(), "leading: this replica") || strings.Contains(follower.Logs(), "leading: this replica") {
 		t.Fatalf("want exactly one leader; logs:\n%s\n---\n%s", procs[0].Logs(), procs[1].Logs())
 	}
+	if l, f := MetricSum(leader.Get(t, "/metrics"), "repmon_leader"), MetricSum(follower.Get(t, "/metrics"), "repmon_leader"); l != 1 || f != 0 {
+		t.Fatalf("repmon_leader = %v on the leader and %v on the follower, want 1 and 0", l, f)
+	}
 	if n := MetricSum(follower.Get(t, "/metrics"), "repmon_collector_runs_total"); n != 0 {
 		t.Fatalf("the follower ran %v collections, want none", n)
 	}
@@ -66,6 +69,9 @@ func TestPostgresReplicas(t *testing.T) {
 	Eventually(t, 30*time.Second, "the follower to take over", func() bool {
 		return strings.Contains(follower.Logs(), "leading: this replica")
 	})
+	if l := MetricSum(follower.Get(t, "/metrics"), "repmon_leader"); l != 1 {
+		t.Fatalf("repmon_leader = %v on the new leader, want 1", l)
+	}
 	f.HN.Add(collectorstest.Item{ID: "9001", Created: time.Now(), Text: "Northwind support left me on hold for an hour", Author: "late", URL: "https://news.example.com/post/9001"})
 	Eventually(t, 30*time.Second, "the new leader to collect the new post", func() bool {
 		return strings.Contains(follower.Get(t, "/api/v1/mentions?brand=northwind&limit=5"), "9001")

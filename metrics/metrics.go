@@ -59,6 +59,10 @@ type Metrics struct {
 
 	AlertsSent   *prometheus.CounterVec
 	AlertsFailed *prometheus.CounterVec
+
+	// Leader is 1 while this process collects, evaluates and delivers
+	// alerts: always on SQLite, and on PostgreSQL while this replica leads.
+	Leader prometheus.Gauge
 }
 
 // Stats is what the store-backed gauges read. It is satisfied by store.Store.
@@ -99,6 +103,9 @@ func New(cfg *config.Config, version string, st Stats, now func() time.Time) *Me
 		AlertsFailed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "repmon_alerts_failed_total", Help: "Failed alert delivery attempts, by channel and reason.",
 		}, []string{"channel", "reason"}),
+		Leader: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "repmon_leader", Help: "1 while this process collects, evaluates and delivers alerts (on PostgreSQL, while this replica leads), else 0.",
+		}),
 	}
 	buildInfo := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "repmon_build_info", Help: "A metric with a constant 1 value labelled by the version and Go version repmon was built with.",
@@ -109,7 +116,7 @@ func New(cfg *config.Config, version string, st Stats, now func() time.Time) *Me
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.MentionsTotal, m.MentionSentiment, m.CollectorRuns, m.CollectorLastSuccess, m.CollectorDuration,
-		m.AlertsSent, m.AlertsFailed, buildInfo,
+		m.AlertsSent, m.AlertsFailed, m.Leader, buildInfo,
 	)
 	var brands []string
 	for _, b := range cfg.Brands {

@@ -246,6 +246,8 @@ func monitor(ctx context.Context, cfg *config.Config, logger *slog.Logger) error
 	// worker and the pruner outlive the collectors, which they serve, and
 	// stop before the database closes.
 	work := func(ctx context.Context) {
+		m.Leader.Set(1)
+		defer m.Leader.Set(0)
 		sched, _ := newScheduler(logger, jobs) // checked above
 		workCtx, stopWork := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
