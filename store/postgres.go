@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
-	"github.com/repmon/repmon"
 )
 
 //go:embed migrations_postgres/*.sql
@@ -26,10 +24,7 @@ var pgMigrations embed.FS
 // writers of different replicas run at once, and a transaction that
 // PostgreSQL aborts as a deadlock or serialization failure (two replicas
 // saving overlapping batches) is run again.
-type Postgres struct {
-	db  *sql.DB
-	now func() time.Time
-}
+type Postgres struct{ sqlStore }
 
 var _ Store = (*Postgres)(nil)
 
@@ -51,7 +46,7 @@ func OpenPostgres(ctx context.Context, dsn string, now func() time.Time) (*Postg
 	db.SetMaxOpenConns(10)
 	db.SetMaxIdleConns(4)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Postgres{db: db, now: now}
+	s := &Postgres{sqlStore{db: db, now: now, name: "postgres", numbered: true, text: pgText}}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -106,103 +101,6 @@ func (s *Postgres) migrate(ctx context.Context) error {
 	return nil
 }
 
-// tx runs fn in a transaction, again (up to four times in all) when
-// PostgreSQL aborts it as a deadlock or a serialization failure, which
-// concurrent replicas can cause and which leave nothing applied.
-func (s *Postgres) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	var err error
-	for attempt := 0; attempt < 4; attempt++ {
-		if attempt > 0 {
-			select {
-			case <-ctx.Done():
-				return err
-			case <-time.After(time.Duration(attempt*attempt) * 10 * time.Millisecond):
-			}
-		}
-		err = s.tx1(ctx, fn)
-		if !retryable(err) {
-			return err
-		}
-	}
-	return err
-}
-
-func (s *Postgres) tx1(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
-}
-
-// retryable reports a deadlock (40P01) or serialization failure (40001).
-func retryable(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
-}
-
-// Save implements Store.
-func (s *Postgres) Save(ctx context.Context, b Batch) ([]repmon.Mention, error) {
-	var inserted []repmon.Mention
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		inserted = inserted[:0]
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO mentions
-			(brand, source, source_type, ext_id, url, text, author, author_followers, lang, created_at, collected_at,
-			 likes, reposts, replies, compound, pos, neu, neg, label, undated)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
-			ON CONFLICT DO NOTHING`)
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
-		agg, err := tx.PrepareContext(ctx, `INSERT INTO buckets AS b (brand, source, start, total, positive, neutral, negative, compound_sum)
-			VALUES ($1, $2, $3, 1, $4, $5, $6, $7)
-			ON CONFLICT (brand, source, start) DO UPDATE SET
-				total = b.total + 1, positive = b.positive + excluded.positive, neutral = b.neutral + excluded.neutral,
-				negative = b.negative + excluded.negative, compound_sum = b.compound_sum + excluded.compound_sum`)
-		if err != nil {
-			return err
-		}
-		defer agg.Close()
-		for _, m := range b.Mentions {
-			st := m.Sentiment
-			res, err := ins.ExecContext(ctx, m.Brand, m.Source, m.SourceType, pgText(m.ID), pgText(m.URL), pgText(m.Text), pgText(m.Author), m.AuthorFollowers,
-				pgText(m.Lang), m.CreatedAt.UnixNano(), m.CollectedAt.UnixNano(), m.Likes, m.Reposts, m.Replies,
-				st.Compound, st.Pos, st.Neu, st.Neg, st.Label, m.Undated)
-			if err != nil {
-				return fmt.Errorf("insert mention: %w", err)
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				continue
-			}
-			inserted = append(inserted, m)
-			if _, err := agg.ExecContext(ctx, m.Brand, m.Source, bucketStart(m.CreatedAt), b2i(st.Label == repmon.LabelPositive),
-				b2i(st.Label == repmon.LabelNeutral), b2i(st.Label == repmon.LabelNegative), st.Compound); err != nil {
-				return fmt.Errorf("update buckets: %w", err)
-			}
-		}
-		if b.Cursor != "" {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO cursors (source, brand, value, updated_at) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (source, brand) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-				b.Source, b.Brand, b.Cursor, s.now().UnixNano()); err != nil {
-				return fmt.Errorf("save cursor: %w", err)
-			}
-		}
-		if b.Alerts != nil && len(inserted) > 0 {
-			return pgEnqueue(ctx, tx, b.Alerts(inserted), s.now())
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("postgres: save %s/%s: %w", b.Source, b.Brand, err)
-	}
-	return inserted, nil
-}
-
 // pgText is outside text as PostgreSQL can store it: a UTF8 database's
 // TEXT holds neither NUL nor invalid UTF-8, which SQLite keeps and a post
 // may carry; each becomes U+FFFD.
@@ -211,56 +109,6 @@ func pgText(s string) string {
 		return s
 	}
 	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
-}
-
-func pgEnqueue(ctx context.Context, tx *sql.Tx, alerts []Alert, now time.Time) error {
-	for _, a := range alerts {
-		res, err := tx.ExecContext(ctx, `INSERT INTO alerts (id, rule, brand, created_at, payload) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (id) DO NOTHING`, a.ID, a.Rule, a.Brand, a.CreatedAt.UnixNano(), a.Payload)
-		if err != nil {
-			return fmt.Errorf("enqueue alert: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			continue // already queued: the id is the idempotency key
-		}
-		for _, ch := range a.Channels {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (alert_id, channel, state, next_attempt, due_at, updated_at)
-				VALUES ($1, $2, 'pending', $3, $3, $4) ON CONFLICT DO NOTHING`, a.ID, ch, a.CreatedAt.UnixNano(), now.UnixNano()); err != nil {
-				return fmt.Errorf("enqueue delivery: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-// Cursor implements Store.
-func (s *Postgres) Cursor(ctx context.Context, source, brand string) (string, error) {
-	var v string
-	err := s.db.QueryRowContext(ctx, `SELECT value FROM cursors WHERE source = $1 AND brand = $2`, source, brand).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("postgres: cursor: %w", err)
-	}
-	return v, nil
-}
-
-// Mentions implements Store.
-func (s *Postgres) Mentions(ctx context.Context, q Query) ([]repmon.Mention, string, error) {
-	stmt, args, limit, err := mentionsQuery(q, "$")
-	if err != nil {
-		return nil, "", err
-	}
-	rows, err := s.db.QueryContext(ctx, stmt, args...)
-	if err != nil {
-		return nil, "", fmt.Errorf("postgres: mentions: %w", err)
-	}
-	out, next, err := scanMentions(rows, limit)
-	if err != nil {
-		return nil, "", fmt.Errorf("postgres: mentions: %w", err)
-	}
-	return out, next, nil
 }
 
 // Windows implements Store.
@@ -296,14 +144,6 @@ func (s *Postgres) Buckets(ctx context.Context, brand, source string, since time
 	return out, nil
 }
 
-// Enqueue implements Store.
-func (s *Postgres) Enqueue(ctx context.Context, alerts []Alert) error {
-	if err := s.tx(ctx, func(tx *sql.Tx) error { return pgEnqueue(ctx, tx, alerts, s.now()) }); err != nil {
-		return fmt.Errorf("postgres: %w", err)
-	}
-	return nil
-}
-
 // pgDueSQL is SQLite's dueOnSQL: each channel with pending deliveries
 // (found by one index probe each) and, for each, its oldest due ones, so
 // that the limit applies per channel.
@@ -333,52 +173,6 @@ func (s *Postgres) Due(ctx context.Context, now time.Time, limit int) ([]Deliver
 		return nil, fmt.Errorf("postgres: due: %w", err)
 	}
 	return out, nil
-}
-
-func (s *Postgres) setDelivery(ctx context.Context, op, stmt string, args ...any) error {
-	if _, err := s.db.ExecContext(ctx, stmt, args...); err != nil {
-		return fmt.Errorf("postgres: %s: %w", op, err)
-	}
-	return nil
-}
-
-// Delivered implements Store.
-func (s *Postgres) Delivered(ctx context.Context, alertID, channel string, at time.Time) error {
-	return s.setDelivery(ctx, "delivered", `UPDATE deliveries SET state = 'sent', attempts = attempts + 1, last_error = '', updated_at = $1
-		WHERE alert_id = $2 AND channel = $3`, at.UnixNano(), alertID, channel)
-}
-
-// Retry implements Store.
-func (s *Postgres) Retry(ctx context.Context, alertID, channel string, next time.Time, reason string) error {
-	return s.setDelivery(ctx, "retry", `UPDATE deliveries SET attempts = attempts + 1, next_attempt = $1, last_error = $2, updated_at = $3
-		WHERE alert_id = $4 AND channel = $5 AND state = 'pending'`, next.UnixNano(), pgText(reason), s.now().UnixNano(), alertID, channel)
-}
-
-// Defer implements Store.
-func (s *Postgres) Defer(ctx context.Context, alertID, channel string, until time.Time, reason string) error {
-	return s.setDelivery(ctx, "defer", `UPDATE deliveries SET next_attempt = $1, due_at = $1, last_error = $2, updated_at = $3
-		WHERE alert_id = $4 AND channel = $5 AND state = 'pending'`, until.UnixNano(), pgText(reason), s.now().UnixNano(), alertID, channel)
-}
-
-// Fail implements Store.
-func (s *Postgres) Fail(ctx context.Context, alertID, channel, reason string) error {
-	return s.setDelivery(ctx, "fail", `UPDATE deliveries SET state = 'failed', attempts = attempts + 1, last_error = $1, updated_at = $2
-		WHERE alert_id = $3 AND channel = $4`, pgText(reason), s.now().UnixNano(), alertID, channel)
-}
-
-// Outbox implements Store.
-func (s *Postgres) Outbox(ctx context.Context) (int, time.Time, error) {
-	var n int
-	var oldest sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `SELECT count(*), min(CASE WHEN due_at <= $1 THEN due_at END) FROM deliveries
-		WHERE state = 'pending'`, s.now().UnixNano()).Scan(&n, &oldest)
-	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("postgres: outbox: %w", err)
-	}
-	if !oldest.Valid {
-		return n, time.Time{}, nil
-	}
-	return n, time.Unix(0, oldest.Int64).UTC(), nil
 }
 
 // The statements of Prune, each deleting one batch of pruneBatch rows in
@@ -423,38 +217,6 @@ func (s *Postgres) Prune(ctx context.Context, before time.Time) (Pruned, error) 
 	}
 	return p, nil
 }
-
-// LastAlert implements Store.
-func (s *Postgres) LastAlert(ctx context.Context, rule, brand string) (time.Time, error) {
-	var last sql.NullInt64
-	if err := s.db.QueryRowContext(ctx, `SELECT max(created_at) FROM alerts WHERE rule = $1 AND brand = $2`, rule, brand).Scan(&last); err != nil {
-		return time.Time{}, fmt.Errorf("postgres: last alert: %w", err)
-	}
-	if !last.Valid {
-		return time.Time{}, nil
-	}
-	return time.Unix(0, last.Int64).UTC(), nil
-}
-
-// RuleAlerts implements Store.
-func (s *Postgres) RuleAlerts(ctx context.Context, rule string, since time.Time) ([]Alert, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, rule, brand, created_at, payload FROM alerts
-		WHERE rule = $1 AND created_at >= $2 ORDER BY created_at, id`, rule, ruleAlertsFrom(since))
-	if err != nil {
-		return nil, fmt.Errorf("postgres: rule alerts: %w", err)
-	}
-	out, err := scanAlerts(rows)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: rule alerts: %w", err)
-	}
-	return out, nil
-}
-
-// Ping implements Store.
-func (s *Postgres) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
-
-// Close implements Store.
-func (s *Postgres) Close() error { return s.db.Close() }
 
 // pgLeaderLock is the advisory lock that the leading replica holds.
 const pgLeaderLock = 0x7265706d6f6e02 // "repmon" 2

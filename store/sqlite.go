@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math"
 	"net/url"
 	"sort"
 	"strconv"
@@ -24,10 +23,7 @@ var migrations embed.FS
 
 // SQLite is the embedded default Store, backed by modernc.org/sqlite (pure
 // Go, no cgo) in WAL mode.
-type SQLite struct {
-	db  *sql.DB
-	now func() time.Time
-}
+type SQLite struct{ sqlStore }
 
 var _ Store = (*SQLite)(nil)
 
@@ -55,7 +51,7 @@ func OpenSQLite(ctx context.Context, path string, now func() time.Time) (*SQLite
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
 	db.SetMaxOpenConns(4)
-	s := &SQLite{db: db, now: now}
+	s := &SQLite{sqlStore{db: db, now: now, name: "sqlite", text: func(s string) string { return s }}}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		// the first statement opens the file: name it, as the driver
@@ -101,138 +97,10 @@ func (s *SQLite) migrate(ctx context.Context) error {
 	return nil
 }
 
-func (s *SQLite) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
-}
-
-// Save implements Store.
-func (s *SQLite) Save(ctx context.Context, b Batch) ([]repmon.Mention, error) {
-	var inserted []repmon.Mention
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		inserted = inserted[:0]
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO mentions
-			(brand, source, source_type, ext_id, url, text, author, author_followers, lang, created_at, collected_at,
-			 likes, reposts, replies, compound, pos, neu, neg, label, undated)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT DO NOTHING`)
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
-		agg, err := tx.PrepareContext(ctx, `INSERT INTO buckets (brand, source, start, total, positive, neutral, negative, compound_sum)
-			VALUES (?, ?, ?, 1, ?, ?, ?, ?)
-			ON CONFLICT (brand, source, start) DO UPDATE SET
-				total = total + 1, positive = positive + excluded.positive, neutral = neutral + excluded.neutral,
-				negative = negative + excluded.negative, compound_sum = compound_sum + excluded.compound_sum`)
-		if err != nil {
-			return err
-		}
-		defer agg.Close()
-		for _, m := range b.Mentions {
-			st := m.Sentiment
-			res, err := ins.ExecContext(ctx, m.Brand, m.Source, m.SourceType, m.ID, m.URL, m.Text, m.Author, m.AuthorFollowers,
-				m.Lang, m.CreatedAt.UnixNano(), m.CollectedAt.UnixNano(), m.Likes, m.Reposts, m.Replies,
-				st.Compound, st.Pos, st.Neu, st.Neg, st.Label, m.Undated)
-			if err != nil {
-				return fmt.Errorf("insert mention: %w", err)
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				continue
-			}
-			inserted = append(inserted, m)
-			start := m.CreatedAt.Unix() / int64(BucketWidth/time.Second) * int64(BucketWidth/time.Second)
-			if _, err := agg.ExecContext(ctx, m.Brand, m.Source, start, b2i(st.Label == repmon.LabelPositive),
-				b2i(st.Label == repmon.LabelNeutral), b2i(st.Label == repmon.LabelNegative), st.Compound); err != nil {
-				return fmt.Errorf("update buckets: %w", err)
-			}
-		}
-		if b.Cursor != "" {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO cursors (source, brand, value, updated_at) VALUES (?, ?, ?, ?)
-				ON CONFLICT (source, brand) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-				b.Source, b.Brand, b.Cursor, s.now().UnixNano()); err != nil {
-				return fmt.Errorf("save cursor: %w", err)
-			}
-		}
-		if b.Alerts != nil && len(inserted) > 0 {
-			return enqueue(ctx, tx, b.Alerts(inserted), s.now())
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: save %s/%s: %w", b.Source, b.Brand, err)
-	}
-	return inserted, nil
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-func enqueue(ctx context.Context, tx *sql.Tx, alerts []Alert, now time.Time) error {
-	for _, a := range alerts {
-		res, err := tx.ExecContext(ctx, `INSERT INTO alerts (id, rule, brand, created_at, payload) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO NOTHING`, a.ID, a.Rule, a.Brand, a.CreatedAt.UnixNano(), a.Payload)
-		if err != nil {
-			return fmt.Errorf("enqueue alert: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			continue // already queued: the id is the idempotency key
-		}
-		for _, ch := range a.Channels {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (alert_id, channel, state, next_attempt, due_at, updated_at)
-				VALUES (?, ?, 'pending', ?, ?, ?) ON CONFLICT DO NOTHING`, a.ID, ch, a.CreatedAt.UnixNano(), a.CreatedAt.UnixNano(), now.UnixNano()); err != nil {
-				return fmt.Errorf("enqueue delivery: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-// Cursor implements Store.
-func (s *SQLite) Cursor(ctx context.Context, source, brand string) (string, error) {
-	var v string
-	err := s.db.QueryRowContext(ctx, `SELECT value FROM cursors WHERE source = ? AND brand = ?`, source, brand).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("sqlite: cursor: %w", err)
-	}
-	return v, nil
-}
-
-// Mentions implements Store.
-func (s *SQLite) Mentions(ctx context.Context, q Query) ([]repmon.Mention, string, error) {
-	stmt, args, limit, err := mentionsQuery(q, "")
-	if err != nil {
-		return nil, "", err
-	}
-	rows, err := s.db.QueryContext(ctx, stmt, args...)
-	if err != nil {
-		return nil, "", fmt.Errorf("sqlite: mentions: %w", err)
-	}
-	out, next, err := scanMentions(rows, limit)
-	if err != nil {
-		return nil, "", fmt.Errorf("sqlite: mentions: %w", err)
-	}
-	return out, next, nil
-}
-
 // mentionsQuery is the statement of Query q and its arguments, with '?'
-// placeholders, or numbered ones ($1, $2...) when numbered is "$"; limit
-// is the page size, one less than the rows the statement asks for.
-func mentionsQuery(q Query, numbered string) (stmt string, args []any, limit int, err error) {
+// placeholders; limit is the page size, one less than the rows the
+// statement asks for.
+func mentionsQuery(q Query) (stmt string, args []any, limit int, err error) {
 	limit = q.Limit
 	if limit <= 0 {
 		limit = 100
@@ -241,27 +109,18 @@ func mentionsQuery(q Query, numbered string) (stmt string, args []any, limit int
 		limit = 1000
 	}
 	var where []string
-	ph := func() string {
-		if numbered == "" {
-			return "?"
-		}
-		return numbered + strconv.Itoa(len(args))
-	}
-	add := func(cond string, arg any) {
-		args = append(args, arg)
-		where = append(where, cond+" "+ph())
-	}
+	add := func(cond string, arg any) { where = append(where, cond); args = append(args, arg) }
 	if q.Brand != "" {
-		add("brand =", q.Brand)
+		add("brand = ?", q.Brand)
 	}
 	if q.Source != "" {
-		add("source =", q.Source)
+		add("source = ?", q.Source)
 	}
 	if q.Sentiment != "" {
-		add("label =", q.Sentiment)
+		add("label = ?", q.Sentiment)
 	}
 	if !q.Since.IsZero() {
-		add("created_at >=", q.Since.UnixNano())
+		add("created_at >= ?", q.Since.UnixNano())
 	}
 	order, cmp := "DESC", "<"
 	if q.Ascending {
@@ -272,10 +131,8 @@ func mentionsQuery(q Query, numbered string) (stmt string, args []any, limit int
 		if err != nil {
 			return "", nil, 0, err
 		}
-		args = append(args, ts)
-		a := ph()
-		args = append(args, seq)
-		where = append(where, fmt.Sprintf("(created_at, seq) %s (%s, %s)", cmp, a, ph()))
+		where = append(where, fmt.Sprintf("(created_at, seq) %s (?, ?)", cmp))
+		args = append(args, ts, seq)
 	}
 	stmt = `SELECT seq, brand, source, source_type, ext_id, url, text, author, author_followers, lang, created_at, collected_at,
 		likes, reposts, replies, compound, pos, neu, neg, label FROM mentions`
@@ -410,15 +267,6 @@ func scanBuckets(rows *sql.Rows) ([]Bucket, error) {
 	return out, rows.Err()
 }
 
-// Enqueue implements Store.
-func (s *SQLite) Enqueue(ctx context.Context, alerts []Alert) error {
-	err := s.tx(ctx, func(tx *sql.Tx) error { return enqueue(ctx, tx, alerts, s.now()) })
-	if err != nil {
-		return fmt.Errorf("sqlite: %w", err)
-	}
-	return nil
-}
-
 // Due implements Store.
 func (s *SQLite) Due(ctx context.Context, now time.Time, limit int) ([]Delivery, error) {
 	// One indexed query per channel with pending deliveries (found by one
@@ -492,52 +340,6 @@ func scanDeliveries(rows *sql.Rows) ([]Delivery, error) {
 		out = append(out, d)
 	}
 	return out, rows.Err()
-}
-
-func (s *SQLite) setDelivery(ctx context.Context, op, stmt string, args ...any) error {
-	if _, err := s.db.ExecContext(ctx, stmt, args...); err != nil {
-		return fmt.Errorf("sqlite: %s: %w", op, err)
-	}
-	return nil
-}
-
-// Delivered implements Store.
-func (s *SQLite) Delivered(ctx context.Context, alertID, channel string, at time.Time) error {
-	return s.setDelivery(ctx, "delivered", `UPDATE deliveries SET state = 'sent', attempts = attempts + 1, last_error = '', updated_at = ?
-		WHERE alert_id = ? AND channel = ?`, at.UnixNano(), alertID, channel)
-}
-
-// Retry implements Store.
-func (s *SQLite) Retry(ctx context.Context, alertID, channel string, next time.Time, reason string) error {
-	return s.setDelivery(ctx, "retry", `UPDATE deliveries SET attempts = attempts + 1, next_attempt = ?, last_error = ?, updated_at = ?
-		WHERE alert_id = ? AND channel = ? AND state = 'pending'`, next.UnixNano(), reason, s.now().UnixNano(), alertID, channel)
-}
-
-// Defer implements Store.
-func (s *SQLite) Defer(ctx context.Context, alertID, channel string, until time.Time, reason string) error {
-	return s.setDelivery(ctx, "defer", `UPDATE deliveries SET next_attempt = ?, due_at = ?, last_error = ?, updated_at = ?
-		WHERE alert_id = ? AND channel = ? AND state = 'pending'`, until.UnixNano(), until.UnixNano(), reason, s.now().UnixNano(), alertID, channel)
-}
-
-// Fail implements Store.
-func (s *SQLite) Fail(ctx context.Context, alertID, channel, reason string) error {
-	return s.setDelivery(ctx, "fail", `UPDATE deliveries SET state = 'failed', attempts = attempts + 1, last_error = ?, updated_at = ?
-		WHERE alert_id = ? AND channel = ?`, reason, s.now().UnixNano(), alertID, channel)
-}
-
-// Outbox implements Store.
-func (s *SQLite) Outbox(ctx context.Context) (int, time.Time, error) {
-	var n int
-	var oldest sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `SELECT count(*), min(CASE WHEN due_at <= ? THEN due_at END) FROM deliveries
-		WHERE state = 'pending'`, s.now().UnixNano()).Scan(&n, &oldest)
-	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("sqlite: outbox: %w", err)
-	}
-	if !oldest.Valid {
-		return n, time.Time{}, nil
-	}
-	return n, time.Unix(0, oldest.Int64).UTC(), nil
 }
 
 // The statements of Prune, each deleting one batch: a batch (1,000
@@ -641,59 +443,3 @@ func (s *SQLite) pruneAlerts(ctx context.Context, before time.Time) (int, error)
 	})
 	return n, err
 }
-
-// LastAlert implements Store.
-func (s *SQLite) LastAlert(ctx context.Context, rule, brand string) (time.Time, error) {
-	var last sql.NullInt64
-	if err := s.db.QueryRowContext(ctx, `SELECT max(created_at) FROM alerts WHERE rule = ? AND brand = ?`, rule, brand).Scan(&last); err != nil {
-		return time.Time{}, fmt.Errorf("sqlite: last alert: %w", err)
-	}
-	if !last.Valid {
-		return time.Time{}, nil
-	}
-	return time.Unix(0, last.Int64).UTC(), nil
-}
-
-// RuleAlerts implements Store.
-func (s *SQLite) RuleAlerts(ctx context.Context, rule string, since time.Time) ([]Alert, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, rule, brand, created_at, payload FROM alerts
-		WHERE rule = ? AND created_at >= ? ORDER BY created_at, id`, rule, ruleAlertsFrom(since))
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: rule alerts: %w", err)
-	}
-	out, err := scanAlerts(rows)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: rule alerts: %w", err)
-	}
-	return out, nil
-}
-
-// scanAlerts reads rows of id, rule, brand, created_at and payload.
-func scanAlerts(rows *sql.Rows) ([]Alert, error) {
-	defer rows.Close()
-	var out []Alert
-	for rows.Next() {
-		var a Alert
-		var created int64
-		if err := rows.Scan(&a.ID, &a.Rule, &a.Brand, &created, &a.Payload); err != nil {
-			return nil, err
-		}
-		a.CreatedAt = time.Unix(0, created).UTC()
-		out = append(out, a)
-	}
-	return out, rows.Err()
-}
-
-// ruleAlertsFrom is RuleAlerts' lower bound: the zero time has no UnixNano.
-func ruleAlertsFrom(since time.Time) int64 {
-	if since.IsZero() {
-		return math.MinInt64
-	}
-	return since.UnixNano()
-}
-
-// Ping implements Store.
-func (s *SQLite) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
-
-// Close implements Store.
-func (s *SQLite) Close() error { return s.db.Close() }
