@@ -46,9 +46,9 @@ func TestPostgresReplicasSaveOnce(t *testing.T) {
 			s := replicas[w%2]
 			var ms []repmon.Mention
 			for i := range 50 {
-				// overlapping batches in opposite orders, which deadlock
-				// when two transactions meet; PostgreSQL aborts one and
-				// Save runs it again
+				// overlapping batches in opposite orders, which deadlocked
+				// when two transactions met before Save took each batch
+				// in the order of its ids
 				id := i
 				if w%2 == 1 {
 					id = 49 - i

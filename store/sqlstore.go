@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -108,7 +109,18 @@ func (s *sqlStore) Save(ctx context.Context, b Batch) ([]repmon.Mention, error) 
 			return err
 		}
 		defer agg.Close()
-		for _, m := range b.Mentions {
+		// in the order of their ids, so that two transactions saving
+		// overlapping batches take the rows' locks in one order and wait
+		// for each other rather than deadlock; inserted keeps the batch's
+		// order
+		order := make([]int, len(b.Mentions))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortFunc(order, func(i, j int) int { return strings.Compare(b.Mentions[i].ID, b.Mentions[j].ID) })
+		isNew := make([]bool, len(b.Mentions))
+		for _, i := range order {
+			m := b.Mentions[i]
 			st := m.Sentiment
 			res, err := ins.ExecContext(ctx, m.Brand, m.Source, m.SourceType, s.text(m.ID), s.text(m.URL), s.text(m.Text), s.text(m.Author),
 				m.AuthorFollowers, s.text(m.Lang), m.CreatedAt.UnixNano(), m.CollectedAt.UnixNano(), m.Likes, m.Reposts, m.Replies,
@@ -119,10 +131,15 @@ func (s *sqlStore) Save(ctx context.Context, b Batch) ([]repmon.Mention, error) 
 			if n, _ := res.RowsAffected(); n == 0 {
 				continue
 			}
-			inserted = append(inserted, m)
+			isNew[i] = true
 			if _, err := agg.ExecContext(ctx, m.Brand, m.Source, bucketStart(m.CreatedAt), b2i(st.Label == repmon.LabelPositive),
 				b2i(st.Label == repmon.LabelNeutral), b2i(st.Label == repmon.LabelNegative), st.Compound); err != nil {
 				return fmt.Errorf("update buckets: %w", err)
+			}
+		}
+		for i, m := range b.Mentions {
+			if isNew[i] {
+				inserted = append(inserted, m)
 			}
 		}
 		if b.Cursor != "" {
