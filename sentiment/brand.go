@@ -239,15 +239,30 @@ var markByte = [256]bool{'"': true, '?': true, '.': true, ':': true, '$': true, 
 	'!': true, ';': true, '%': true, 0xc2: true, 0xe2: true}
 
 // markBits returns the set of marks in text, bit k for mark k.
+//
+// A double quote that opens or closes the whole text is not a quote
+// mark: the brand posts quote a few words ("refund is \"processing\"",
+// 5,521 of the 6,111 with quotes are complaints), but a text wrapped in
+// quotes is a quotation, or a CSV field exported with its quotes, as in
+// the SemEval-2017 tweets of TweetEval, a fifth of which begin with one.
 func markBits(text []byte) uint32 {
 	var b uint32
+	lo, hi := 0, len(text)
+	for lo < hi && (text[lo] == ' ' || text[lo] == '\t' || text[lo] == '\n' || text[lo] == '\r') {
+		lo++
+	}
+	for hi > lo && (text[hi-1] == ' ' || text[hi-1] == '\t' || text[hi-1] == '\n' || text[hi-1] == '\r') {
+		hi--
+	}
 	for i := 0; i < len(text); i++ {
 		if !markByte[text[i]] {
 			continue
 		}
 		switch c := text[i]; c {
 		case '"':
-			b |= 1 << markQuote
+			if i != lo && i != hi-1 {
+				b |= 1 << markQuote
+			}
 		case '?':
 			b |= 1 << markQuestion
 		case '.':
@@ -278,7 +293,9 @@ func markBits(text []byte) uint32 {
 			}
 			switch c1, c2 := text[i+1], text[i+2]; {
 			case c1 == 0x80 && (c2 == 0x9c || c2 == 0x9d): // “ ”
-				b |= 1 << markQuote
+				if i != lo && i+3 != hi {
+					b |= 1 << markQuote
+				}
 			case c1 == 0x80 && (c2 == 0x93 || c2 == 0x94): // – —
 				b |= 1 << markDash
 			case c1 == 0x82 && c2 >= 0xa0 && c2 <= 0xbf: // € ₹ ₦ and the rest

@@ -98,71 +98,79 @@ func TestBrandPostsHoldout(t *testing.T) {
 		"brand_posts_fresh34.tsv/positive": 0.83,
 		// 240 posts by one more author that all quote something: a
 		// feature's name, what staff said, or a claim in scare quotes;
-		// .938 / .838 / .613 when added (see markQuote)
+		// .938 / .838 / .613 when added (see markQuote); retrained when
+		// quotes that wrap the whole text stopped counting (markBits),
+		// one neutral question ("Is the Peloton \"App One\" tier enough
+		// if I don't own the bike or tread?") went from neutral .496 /
+		// negative .495 to .494 / .497: .938 / .825 / .613
+		"brand_quotes_heldout.tsv/neutral":  0.82,
 		"brand_quotes_heldout.tsv/positive": 0.61,
 		// training sets that the model does not fit fully: praise in
 		// food slang, and the hard sets, which TestBrandCrossAuthor
 		// measures as a new author's
-		"brand_chatter_g.tsv/negative":      0.87,
-		"brand_chatter_h.tsv/negative":      0.86,
-		"brand_posts_fresh12.tsv/positive":  0.86,
-		"brand_posts_fresh13.tsv/positive":  0.89,
-		"brand_posts_fresh14.tsv/positive":  0.82,
-		"brand_posts_fresh16.tsv/positive":  0.83,
-		"brand_posts_fresh17.tsv/positive":  0.86,
-		"brand_posts_fresh18.tsv/positive":  0.83,
-		"brand_posts_fresh20.tsv/positive":  0.88,
-		"brand_posts_fresh21.tsv/positive":  0.85,
-		"brand_posts_fresh23.tsv/positive":  0.86,
-		"brand_posts_fresh24.tsv/positive":  0.76,
-		"brand_posts_fresh25.tsv/positive":  0.85,
-		"brand_posts_fresh26.tsv/positive":  0.86,
-		"brand_posts_fresh27.tsv/positive":  0.86,
-		"brand_posts_fresh28.tsv/positive":  0.81,
-		"brand_posts_fresh36.tsv/positive":  0.81,
-		"brand_posts_fresh37.tsv/positive":  0.83,
-		"brand_posts_fresh40.tsv/positive":  0.87,
-		"brand_posts_fresh41.tsv/positive":  0.77,
-		"brand_posts_fresh43.tsv/positive":  0.85,
-		"brand_posts_fresh46.tsv/positive":  0.79,
-		"brand_posts_fresh48.tsv/negative":  0.86,
-		"brand_posts_fresh48.tsv/positive":  0.75,
-		"brand_posts_fresh49.tsv/positive":  0.79,
-		"brand_posts_fresh52.tsv/negative":  0.89,
-		"brand_posts_fresh52.tsv/positive":  0.80,
-		"brand_posts_fresh54.tsv/negative":  0.85,
-		"brand_posts_fresh54.tsv/positive":  0.83,
-		"brand_posts_fresh56.tsv/negative":  0.89,
-		"brand_posts_fresh56.tsv/positive":  0.79,
-		"brand_posts_fresh58.tsv/negative":  0.79,
-		"brand_posts_fresh58.tsv/neutral":   0.80,
-		"brand_posts_fresh58.tsv/positive":  0.87,
-		"brand_posts_fresh60.tsv/negative":  0.77,
-		"brand_posts_fresh60.tsv/positive":  0.86,
-		"brand_posts_fresh62.tsv/positive":  0.88,
-		"brand_posts_fresh64.tsv/positive":  0.88,
-		"brand_posts_fresh66.tsv/negative":  0.89,
-		"brand_posts_fresh68.tsv/negative":  0.87,
-		"brand_posts_fresh68.tsv/neutral":   0.76,
-		"brand_posts_fresh68.tsv/positive":  0.88,
-		"brand_posts_fresh72.tsv/positive":  0.89,
-		"brand_posts_fresh74.tsv/negative":  0.77,
-		"brand_posts_fresh74.tsv/neutral":   0.68,
-		"brand_posts_fresh74.tsv/positive":  0.78,
-		"brand_posts_fresh76.tsv/negative":  0.88,
-		"brand_posts_fresh78.tsv/positive":  0.86,
-		"brand_posts_fresh80.tsv/negative":  0.87,
-		"brand_posts_fresh80.tsv/neutral":   0.80,
-		"brand_posts_fresh80.tsv/positive":  0.88,
-		"brand_posts_fresh82.tsv/negative":  0.84,
-		"brand_posts_fresh82.tsv/positive":  0.82,
-		"brand_posts_fresh84.tsv/positive":  0.88,
-		"brand_posts_fresh86.tsv/negative":  0.84,
-		"brand_posts_fresh86.tsv/neutral":   0.82,
-		"brand_posts_fresh88.tsv/negative":  0.85,
-		"brand_posts_fresh88.tsv/neutral":   0.80,
-		"brand_posts_fresh88.tsv/positive":  0.81,
-		"brand_posts_fresh90.tsv/negative":  0.87,
+		"brand_chatter_g.tsv/negative":     0.87,
+		"brand_chatter_h.tsv/negative":     0.86,
+		"brand_posts_fresh12.tsv/positive": 0.86,
+		"brand_posts_fresh13.tsv/positive": 0.89,
+		"brand_posts_fresh14.tsv/positive": 0.82,
+		"brand_posts_fresh16.tsv/positive": 0.83,
+		"brand_posts_fresh17.tsv/positive": 0.86,
+		"brand_posts_fresh18.tsv/positive": 0.83,
+		"brand_posts_fresh20.tsv/positive": 0.88,
+		"brand_posts_fresh21.tsv/positive": 0.85,
+		"brand_posts_fresh23.tsv/positive": 0.86,
+		"brand_posts_fresh24.tsv/positive": 0.76,
+		"brand_posts_fresh25.tsv/positive": 0.85,
+		"brand_posts_fresh26.tsv/positive": 0.86,
+		"brand_posts_fresh27.tsv/positive": 0.86,
+		"brand_posts_fresh28.tsv/positive": 0.81,
+		"brand_posts_fresh36.tsv/positive": 0.81,
+		"brand_posts_fresh37.tsv/positive": 0.83,
+		"brand_posts_fresh40.tsv/positive": 0.87,
+		"brand_posts_fresh41.tsv/positive": 0.77,
+		"brand_posts_fresh43.tsv/positive": 0.85,
+		"brand_posts_fresh46.tsv/positive": 0.79,
+		"brand_posts_fresh48.tsv/negative": 0.86,
+		"brand_posts_fresh48.tsv/positive": 0.75,
+		"brand_posts_fresh49.tsv/positive": 0.79,
+		"brand_posts_fresh52.tsv/negative": 0.89,
+		"brand_posts_fresh52.tsv/positive": 0.80,
+		"brand_posts_fresh54.tsv/negative": 0.85,
+		"brand_posts_fresh54.tsv/positive": 0.83,
+		"brand_posts_fresh56.tsv/negative": 0.89,
+		"brand_posts_fresh56.tsv/positive": 0.79,
+		"brand_posts_fresh58.tsv/negative": 0.79,
+		"brand_posts_fresh58.tsv/neutral":  0.80,
+		"brand_posts_fresh58.tsv/positive": 0.87,
+		"brand_posts_fresh60.tsv/negative": 0.77,
+		"brand_posts_fresh60.tsv/positive": 0.86,
+		"brand_posts_fresh62.tsv/positive": 0.88,
+		"brand_posts_fresh64.tsv/positive": 0.88,
+		"brand_posts_fresh66.tsv/negative": 0.89,
+		"brand_posts_fresh68.tsv/negative": 0.87,
+		"brand_posts_fresh68.tsv/neutral":  0.76,
+		"brand_posts_fresh68.tsv/positive": 0.88,
+		"brand_posts_fresh72.tsv/positive": 0.89,
+		"brand_posts_fresh74.tsv/negative": 0.77,
+		"brand_posts_fresh74.tsv/neutral":  0.68,
+		"brand_posts_fresh74.tsv/positive": 0.78,
+		"brand_posts_fresh76.tsv/negative": 0.88,
+		"brand_posts_fresh78.tsv/positive": 0.86,
+		"brand_posts_fresh80.tsv/negative": 0.87,
+		"brand_posts_fresh80.tsv/neutral":  0.80,
+		"brand_posts_fresh80.tsv/positive": 0.88,
+		"brand_posts_fresh82.tsv/negative": 0.84,
+		"brand_posts_fresh82.tsv/positive": 0.82,
+		"brand_posts_fresh84.tsv/positive": 0.88,
+		"brand_posts_fresh86.tsv/negative": 0.84,
+		"brand_posts_fresh86.tsv/neutral":  0.82,
+		"brand_posts_fresh88.tsv/negative": 0.85,
+		"brand_posts_fresh88.tsv/neutral":  0.80,
+		"brand_posts_fresh88.tsv/positive": 0.81,
+		// fresh90 negative and fresh104 positive lost one post each
+		// (and the training sets gained 12 and lost 11 in all) when the
+		// model was retrained without wrapping quotes (markBits)
+		"brand_posts_fresh90.tsv/negative":  0.86,
 		"brand_posts_fresh90.tsv/neutral":   0.72,
 		"brand_posts_fresh92.tsv/negative":  0.88,
 		"brand_posts_fresh92.tsv/neutral":   0.79,
@@ -177,7 +185,7 @@ func TestBrandPostsHoldout(t *testing.T) {
 		"brand_posts_fresh102.tsv/neutral":  0.75,
 		"brand_posts_fresh102.tsv/positive": 0.87,
 		"brand_posts_fresh104.tsv/negative": 0.82,
-		"brand_posts_fresh104.tsv/positive": 0.83,
+		"brand_posts_fresh104.tsv/positive": 0.82,
 		"brand_posts_fresh106.tsv/negative": 0.85,
 		"brand_posts_fresh106.tsv/positive": 0.83,
 		"brand_posts_fresh108.tsv/negative": 0.83,
@@ -502,6 +510,45 @@ func TestBrandServiceGate(t *testing.T) {
 		}
 		if got := a.Label(a.Score(c.text)); got != c.label {
 			t.Errorf("%q: Score gives %s, want %s", c.text, got, c.label)
+		}
+	}
+}
+
+// TestMarkQuote checks that quotes inside a text are a quote mark for the
+// brand model and quotes that open or close the whole text are not: a
+// post that quotes a company's words is one thing, a post wrapped in
+// quotes, or exported in a CSV field with them, another.
+func TestMarkQuote(t *testing.T) {
+	for _, c := range []struct {
+		text  string
+		quote bool
+	}{
+		{`refund is "processing" again`, true},
+		{`refund is always "processing"`, true},
+		{`"unlimited" data got throttled`, true},
+		{`my “priority” ticket`, true},
+		{`"Happy Halloween, Juniors! tied with seniors for 2nd!"`, false},
+		{` "wrapped, with spaces around" `, false},
+		{`"C'mon, you guys can do better than this.....`, false},
+		{`@user Dear Taimouraga, the Centers were open."`, false},
+		{`“Quoted whole in curly quotes”`, false},
+		{`"I see you ""Love"" Brady on Sunday"`, true},
+		{`"`, false},
+		{`""`, false},
+		{`no quotes at all`, false},
+	} {
+		if got := markBits([]byte(c.text))&(1<<markQuote) != 0; got != c.quote {
+			t.Errorf("%q: quote mark %v, want %v", c.text, got, c.quote)
+		}
+	}
+	// the mark's weight no longer reaches a wrapped text's label
+	a, _ := brandAnalyzer(t, "model bias\t0\t0\t0\t1\nhappy\t0\t0\t3\t0\nmark quote\t9\t0\t0\t0\n")
+	for text, want := range map[string]string{
+		`"Happy Halloween, Juniors! Help us gain class points!"`: "positive",
+		`Happy "Halloween", Juniors! Help us gain class points!`: "negative",
+	} {
+		if got := a.Label(a.Score(text)); got != want {
+			t.Errorf("%q: %s, want %s", text, got, want)
 		}
 	}
 }
