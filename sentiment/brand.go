@@ -1,6 +1,7 @@
 package sentiment
 
 import (
+	"bytes"
 	_ "embed"
 	"fmt"
 	"math"
@@ -247,13 +248,9 @@ var markByte = [256]bool{'"': true, '?': true, '.': true, ':': true, '$': true, 
 // the SemEval-2017 tweets of TweetEval, a fifth of which begin with one.
 func markBits(text []byte) uint32 {
 	var b uint32
-	lo, hi := 0, len(text)
-	for lo < hi && (text[lo] == ' ' || text[lo] == '\t' || text[lo] == '\n' || text[lo] == '\r') {
-		lo++
-	}
-	for hi > lo && (text[hi-1] == ' ' || text[hi-1] == '\t' || text[hi-1] == '\n' || text[hi-1] == '\r') {
-		hi--
-	}
+	// the text's first and last bytes that are not ASCII whitespace
+	lo := len(text) - len(bytes.TrimLeft(text, " \t\n\r"))
+	hi := len(bytes.TrimRight(text, " \t\n\r"))
 	for i := 0; i < len(text); i++ {
 		if !markByte[text[i]] {
 			continue
