@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -188,4 +189,73 @@ func TestPostgresLeadership(t *testing.T) {
 	case <-time.After(2500 * time.Millisecond):
 	}
 	la.Release()
+}
+
+// Two transactions that lock the same rows in opposite orders deadlock;
+// PostgreSQL aborts one of them (40P01, as pgx reports it through
+// database/sql), which runs again once the other has committed. Both
+// writes land, each once.
+func TestPostgresRetriesDeadlock(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.OpenPostgres(ctx, storetest.PostgresDSN(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE counters (id int PRIMARY KEY, n int NOT NULL);
+			INSERT INTO counters VALUES (1, 0), (2, 0);
+			CREATE TABLE writers (who int NOT NULL)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var calls atomic.Int32
+	var firstLocks sync.WaitGroup
+	firstLocks.Add(2)
+	write := func(first, second int) error {
+		attempt := 0
+		return s.Tx(ctx, func(tx *sql.Tx) error {
+			attempt++
+			calls.Add(1)
+			_, err := tx.ExecContext(ctx, `UPDATE counters SET n = n + 1 WHERE id = $1`, first)
+			if attempt == 1 {
+				// both hold their first row before either asks for its
+				// second (a failed update lets the other go on)
+				firstLocks.Done()
+				if err == nil {
+					firstLocks.Wait()
+				}
+			}
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE counters SET n = n + 1 WHERE id = $1`, second); err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, `INSERT INTO writers VALUES ($1)`, first)
+			return err
+		})
+	}
+	errs := make(chan error, 2)
+	go func() { errs <- write(1, 2) }()
+	go func() { errs <- write(2, 1) }()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatalf("a write failed: %v", err)
+		}
+	}
+	if n := calls.Load(); n != 3 {
+		t.Errorf("the writes took %d attempts, want 3 (one deadlock victim run again)", n)
+	}
+	var n1, n2, writers int
+	if err := s.Tx(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT (SELECT n FROM counters WHERE id = 1), (SELECT n FROM counters WHERE id = 2),
+			(SELECT COUNT(*) FROM writers)`).Scan(&n1, &n2, &writers)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n1 != 2 || n2 != 2 || writers != 2 {
+		t.Errorf("counters %d, %d and %d writers; want 2, 2 and 2 (each write applied once)", n1, n2, writers)
+	}
 }
