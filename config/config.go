@@ -178,9 +178,25 @@ func (p Problems) Error() string { return strings.Join(p, "\n") }
 // ErrNotFound is returned (wrapped) when the config file does not exist.
 var ErrNotFound = errors.New("config file not found")
 
+// LoadOption changes what LoadFile and Load hold to be a problem.
+type LoadOption func(*loadOptions)
+
+type loadOptions struct {
+	uses []string // field paths the caller reads; nil: all
+}
+
+// Uses tells Load that the caller reads only the given fields (such as
+// "sentiment" and "brands" for repmon score): an environment variable
+// left unset in any other field (a collector's token, a channel's
+// webhook) is no problem, as nothing reads it. Every other problem is
+// still one.
+func Uses(fields ...string) LoadOption {
+	return func(o *loadOptions) { o.uses = append(o.uses, fields...) }
+}
+
 // LoadFile reads, expands, decodes, defaults and validates the config at path.
 // A returned error is either ErrNotFound, a read error, or Problems.
-func LoadFile(path string) (*Config, error) {
+func LoadFile(path string, opts ...LoadOption) (*Config, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -188,11 +204,15 @@ func LoadFile(path string) (*Config, error) {
 		}
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	return Load(b, os.LookupEnv)
+	return Load(b, os.LookupEnv, opts...)
 }
 
 // Load parses a config document; lookup resolves ${VAR} references.
-func Load(b []byte, lookup func(string) (string, bool)) (*Config, error) {
+func Load(b []byte, lookup func(string) (string, bool), opts ...LoadOption) (*Config, error) {
+	var o loadOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&doc); err != nil {
@@ -225,7 +245,7 @@ func Load(b []byte, lookup func(string) (string, bool)) (*Config, error) {
 	// run of check-config shows them all; fields that did not decode are
 	// left out of validation, as their zero values would only mislead.
 	cfg.applyDefaults(func(path string) bool { return l.given[path] })
-	probs = append(probs, cfg.validate(l.unset, l.failed, l.refs)...)
+	probs = append(probs, cfg.validate(l.unset, l.failed, l.refs, o.uses)...)
 	if len(probs) > 0 {
 		return nil, probs
 	}

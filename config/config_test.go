@@ -335,6 +335,55 @@ alerts: {channels: [
 	}
 }
 
+// TestUses: a caller that reads only some fields (repmon score reads
+// sentiment and brands) is not stopped by variables left unset elsewhere,
+// but is by one in a field it reads and by every other problem.
+func TestUses(t *testing.T) {
+	set := env(map[string]string{})
+	const secrets = `brands: [{name: acme, query: acme, names: ["Acme"]}]
+storage: {driver: postgres, dsn: "postgres://monitor:${PGPASSWORD}@db/reputation"}
+server: {api_token: "${API_TOKEN}"}
+sources: [{name: x, type: x, bearer_token: '${X_TOKEN}'}]
+alerts:
+  channels:
+    - {name: chat, type: slack, webhook_url: "https://hooks.slack.com/services/${SLACK_HOOK}"}
+    - {name: mail, type: email, smtp: "${SMTP_HOST}:587", from: a@example.com, to: [b@example.com], username: u, password: "${SMTP_PASSWORD}"}
+  rules: [{name: neg, type: negative_mention, channels: [chat, mail]}]
+sentiment: {lexicon: {recall: -2.0}}
+`
+	for _, tc := range []struct {
+		name string
+		doc  string
+		want Problems
+	}{
+		{"secrets elsewhere", secrets, nil},
+		{"a variable in brands", strings.Replace(secrets, `names: ["Acme"]`, `names: ["${BRAND_NAME}"]`, 1),
+			Problems{"brands[0].names[0]: environment variable BRAND_NAME is not set"}},
+		{"a variable in sentiment", strings.Replace(secrets, "{lexicon:", `{mode: "${SENTIMENT_MODE}", lexicon:`, 1),
+			Problems{"sentiment.mode: environment variable SENTIMENT_MODE is not set"}},
+		{"another problem elsewhere", strings.Replace(secrets, "type: x,", "type: myspace,", 1),
+			Problems{`sources[0].type: unknown source type "myspace" (want hackernews, rss, x, reddit, mastodon or bluesky)`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := Load([]byte(tc.doc), set, Uses("sentiment", "brands"))
+			var probs Problems
+			if err != nil && !errors.As(err, &probs) {
+				t.Fatalf("Load = %v, want Problems", err)
+			}
+			if strings.Join(probs, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("problems:\n%s\nwant:\n%s", probs, tc.want)
+			}
+			if tc.want == nil && cfg.Sentiment.Lexicon["recall"] != -2.0 {
+				t.Errorf("lexicon = %v, want recall -2.0", cfg.Sentiment.Lexicon)
+			}
+		})
+	}
+	// without Uses, the same config is not valid
+	if _, err := Load([]byte(secrets), set); err == nil {
+		t.Fatal("Load without Uses accepted unset secrets")
+	}
+}
+
 // TestPresetWithFeeds: preset: google_news adds its feed to the listed
 // ones, once, rather than being dropped when feeds are listed.
 func TestPresetWithFeeds(t *testing.T) {

@@ -114,6 +114,7 @@ type validator struct {
 	failed []string            // fields whose value did not decode; their problem is reported already
 	unused []string            // fields that the type of their source, channel or rule ignores
 	refs   map[string]bool     // fields with a ${VAR} reference: their value is not quoted
+	uses   []string            // fields the caller reads (Uses); nil: all
 }
 
 type problem struct{ path, msg string }
@@ -124,8 +125,8 @@ type unsetVar struct {
 	vars []string
 }
 
-func newValidator(unset []unsetVar, failed []string, refs map[string]bool) *validator {
-	v := &validator{unset: unset, vars: map[string][]string{}, named: map[string]bool{}, failed: failed, refs: refs}
+func newValidator(unset []unsetVar, failed []string, refs map[string]bool, uses []string) *validator {
+	v := &validator{unset: unset, vars: map[string][]string{}, named: map[string]bool{}, failed: failed, refs: refs, uses: uses}
 	for _, u := range unset {
 		v.vars[u.path] = u.vars
 	}
@@ -152,6 +153,19 @@ func (v *validator) isUnused(path string) bool {
 		}
 	}
 	return false
+}
+
+// unread reports whether the caller does not read path (see Uses).
+func (v *validator) unread(path string) bool {
+	if v.uses == nil {
+		return false
+	}
+	for _, f := range v.uses {
+		if under(path, f) {
+			return false
+		}
+	}
+	return true
 }
 
 func (v *validator) addf(path, format string, args ...any) {
@@ -201,13 +215,13 @@ func (v *validator) result() Problems {
 		if v.didNotDecode(p.path) {
 			continue
 		}
-		if _, ok := v.vars[p.path]; ok && !v.named[p.path] && !v.isUnused(p.path) {
+		if _, ok := v.vars[p.path]; ok && (v.unread(p.path) || !v.named[p.path] && !v.isUnused(p.path)) {
 			continue
 		}
 		out = append(out, p.path+": "+p.msg)
 	}
 	for _, u := range v.unset {
-		if v.named[u.path] || v.didNotDecode(u.path) || v.isUnused(u.path) {
+		if v.named[u.path] || v.didNotDecode(u.path) || v.isUnused(u.path) || v.unread(u.path) {
 			continue
 		}
 		out = append(out, u.path+": "+notSet(u.vars))
@@ -253,8 +267,8 @@ func (v *validator) httpURL(path, value string, secret bool) {
 	}
 }
 
-func (c *Config) validate(unset []unsetVar, failed []string, refs map[string]bool) Problems {
-	v := newValidator(unset, failed, refs)
+func (c *Config) validate(unset []unsetVar, failed []string, refs map[string]bool, uses []string) Problems {
+	v := newValidator(unset, failed, refs, uses)
 	switch c.Storage.Driver {
 	case "sqlite":
 		if c.Storage.DSN == "" {

@@ -27,8 +27,8 @@ func cmdCheckConfig(args []string, stdout, stderr io.Writer) int {
 }
 
 // loadConfig loads a config and prints its problems one per line.
-func loadConfig(path string, stderr io.Writer) (*config.Config, error) {
-	cfg, err := config.LoadFile(path)
+func loadConfig(path string, stderr io.Writer, opts ...config.LoadOption) (*config.Config, error) {
+	cfg, err := config.LoadFile(path, opts...)
 	var probs config.Problems
 	switch {
 	case err == nil:

@@ -84,7 +84,8 @@ func cmdScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *path == "" {
 		a, err = sentiment.New(sentiment.WithMode(m))
 	} else {
-		cfg, lerr := loadConfig(*path, stderr)
+		// the collectors' and channels' secrets need not be set to score
+		cfg, lerr := loadConfig(*path, stderr, config.Uses("sentiment", "brands"))
 		if lerr != nil {
 			return 2
 		}

@@ -205,6 +205,21 @@ sources:
 `)
 	vader := write("vader.yml", base+"sentiment: {mode: vader}\n")
 	broken := write("broken.yml", base+"sentiment: {mode: loud}\n")
+	// the monitor's secrets, in variables this shell has not set: score
+	// reads none of them
+	unsetSecrets := write("secrets.yml", base+`  - {name: x, type: x, bearer_token: "${REPMON_TEST_UNSET_X_TOKEN}"}
+storage: {driver: postgres, dsn: "postgres://monitor:${REPMON_TEST_UNSET_PGPASSWORD}@db:5432/reputation"}
+alerts:
+  channels:
+    - {name: marketing, type: slack, webhook_url: "${REPMON_TEST_UNSET_SLACK_URL}"}
+    - {name: mail, type: email, smtp: "smtp.example.com:587", from: "repmon@example.com", to: ["pr@example.com"],
+       username: "repmon", password: "${REPMON_TEST_UNSET_SMTP_PASSWORD}"}
+  rules:
+    - {name: negative, type: negative_mention, channels: [marketing, mail]}
+sentiment: {lexicon: {recall: -2.0}}
+`)
+	badSource := write("badsource.yml", base+"  - {name: odd, type: myspace}\n")
+	unsetName := write("unsetname.yml", strings.Replace(base, `names: ["Delight Bakery"]`, `names: ["${REPMON_TEST_UNSET_NAME}"]`, 1))
 	const (
 		recall = "Northwind announced a recall of its kettles"
 		stale  = "the cake was a little stale" // compound -0.2516
@@ -231,6 +246,7 @@ sources:
 		{"--brand mutes the brand's names", []string{"--config", cfg, "--brand", "delight_bakery", bakery},
 			"-0.3182\t0.0\t0.723\t0.277\tnegative\n"},
 		{"not without it", []string{"--config", cfg, bakery}, "0.3818\t0.348\t0.446\t0.205\tpositive\n"},
+		{"secrets need not be set", []string{"--config", unsetSecrets, recall}, "-0.4588\t0.0\t0.667\t0.333\tnegative\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -252,6 +268,8 @@ sources:
 		{"a brand the config lacks", []string{"--config", cfg, "--brand", "acme", "x"}, `has no brand "acme"`},
 		{"an invalid config", []string{"--config", broken, "x"}, "sentiment.mode"},
 		{"a missing config", []string{"--config", filepath.Join(dir, "nope.yml"), "x"}, "does not exist"},
+		{"a problem outside sentiment and brands", []string{"--config", badSource, "x"}, "sources[1].type"},
+		{"an unset variable in brands", []string{"--config", unsetName, "x"}, "REPMON_TEST_UNSET_NAME is not set"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errOut := score(tc.args...)
