@@ -12,6 +12,7 @@ import (
 
 	"github.com/repmon/repmon"
 	"github.com/repmon/repmon/api"
+	"github.com/repmon/repmon/config"
 	"github.com/repmon/repmon/store"
 )
 
@@ -39,7 +40,9 @@ func cmdMentions(args []string, stdout, stderr io.Writer) int {
 		}
 		q.Since = t
 	}
-	cfg, err := loadConfig(*path, stderr)
+	// it reads only the database: the collectors' and channels' secrets
+	// need not be exported
+	cfg, err := loadConfig(*path, stderr, config.Uses("storage"))
 	if err != nil {
 		return 2
 	}
