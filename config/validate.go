@@ -208,7 +208,8 @@ func (v *validator) namesLost(list string) bool {
 // unset variable of a field in use, in document order. It leaves out the
 // problems of fields that did not decode (a field with a type error is not
 // also "required") and of fields with an unset variable (their value is
-// known to be wrong, and "invalid URL" would only hide the cause).
+// known to be wrong, and "invalid URL" would only hide the cause). Fields
+// the caller does not read (see Uses) report no unset variable at all.
 func (v *validator) result() Problems {
 	var out Problems
 	for _, p := range v.probs {
