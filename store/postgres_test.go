@@ -197,11 +197,7 @@ func TestPostgresLeadership(t *testing.T) {
 // writes land, each once.
 func TestPostgresRetriesDeadlock(t *testing.T) {
 	ctx := context.Background()
-	s, err := store.OpenPostgres(ctx, storetest.PostgresDSN(t), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := openPostgres(t).(*store.Postgres)
 	if err := s.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `CREATE TABLE counters (id int PRIMARY KEY, n int NOT NULL);
 			INSERT INTO counters VALUES (1, 0), (2, 0);

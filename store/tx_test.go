@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -18,11 +17,7 @@ import (
 // reports either: the errors are PostgreSQL's, as pgx wraps them.)
 func TestTxRetriesOnlyAbortedTransactions(t *testing.T) {
 	ctx := context.Background()
-	s, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "repmon.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := openSQLite(t).(*store.SQLite)
 	if err := s.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `CREATE TABLE writes (attempt INTEGER)`)
 		return err
@@ -95,15 +90,11 @@ func TestTxRetriesOnlyAbortedTransactions(t *testing.T) {
 // A write whose context ends while it waits to run again returns the
 // error that stopped it, without another attempt.
 func TestTxStopsRetryingWhenCancelled(t *testing.T) {
-	s, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "repmon.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := openSQLite(t).(*store.SQLite)
 	ctx, cancel := context.WithCancel(context.Background())
 	deadlock := &pgconn.PgError{Code: "40P01"}
 	calls := 0
-	err = s.Tx(ctx, func(*sql.Tx) error {
+	err := s.Tx(ctx, func(*sql.Tx) error {
 		calls++
 		cancel()
 		return deadlock
