@@ -189,7 +189,8 @@ type loadOptions struct {
 // "sentiment" and "brands" for repmon score): an environment variable
 // left unset in any other field (a collector's token, a channel's
 // webhook) is no problem, as nothing reads it. Every other problem is
-// still one.
+// still one. A field is a path as problems name them; "[]" stands for
+// every element of a list ("sources[].schedule").
 func Uses(fields ...string) LoadOption {
 	return func(o *loadOptions) { o.uses = append(o.uses, fields...) }
 }

@@ -290,6 +290,12 @@ alerts: {channels: [{name: hook, type: webhook, url: https://example.com, secret
 			"alerts.channels[0].secret: environment variable HOOK_SECRET is not set",
 		}},
 		{"set but empty counts as set", "server: {api_token: \"${EMPTY}\"}\n", nil},
+		{"a duration or number names the variable, not the type error", `sources: [{name: hn, type: hackernews, timeout: "${HN_TIMEOUT}", max_pages: "${HN_PAGES}", backfill: "${EMPTY}"}]
+`, Problems{
+			`sources[0].backfill: invalid duration ""`,
+			"sources[0].timeout: environment variable HN_TIMEOUT is not set",
+			"sources[0].max_pages: environment variable HN_PAGES is not set",
+		}},
 		{"plain fields, before defaults hide them", `storage: {dsn: "${DB_PATH}"}
 sources: [{name: hn, type: hackernews, endpoint: "https://${HN_HOST}", user_agent: "repmon (by ${OWNER})"}]
 alerts: {channels: [{name: mail, type: email, smtp: "${SMTP_HOST}:587", from: a@example.com, to: [b@example.com], username: "${SMTP_USER}", password: pw}]}
@@ -381,6 +387,21 @@ sentiment: {lexicon: {recall: -2.0}}
 	// without Uses, the same config is not valid
 	if _, err := Load([]byte(secrets), set); err == nil {
 		t.Fatal("Load without Uses accepted unset secrets")
+	}
+	// "[]" names a field of every element (repmon alerts backtest reads
+	// the sources' schedules and backfills, not their tokens or timeouts)
+	const sources = `brands: [{name: acme, query: acme}]
+sources:
+  - {name: hn, type: hackernews}
+  - {name: x, type: x, bearer_token: '${X_TOKEN}', timeout: "${X_TIMEOUT}", backfill: BACKFILL}
+`
+	uses := Uses("brands", "sources[].name", "sources[].backfill")
+	if _, err := Load([]byte(strings.Replace(sources, "BACKFILL", "48h", 1)), set, uses); err != nil {
+		t.Errorf("unset token and timeout of a source, backfill read: %v", err)
+	}
+	_, err := Load([]byte(strings.Replace(sources, "BACKFILL", `"${X_BACKFILL}"`, 1)), set, uses)
+	if want := "sources[1].backfill: environment variable X_BACKFILL is not set"; fmt.Sprint(err) != want {
+		t.Errorf("unset backfill: %v, want %s", err, want)
 	}
 }
 

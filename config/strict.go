@@ -166,9 +166,9 @@ func (l *loader) decodeProblems(err error) (Problems, bool) {
 			l.dups[e]--
 			continue // the walk reported the duplicate key with its path
 		}
-		p, ok := "", false
+		p, ok, exact := "", false, false
 		if paths := l.terrs[e]; len(paths) > 0 {
-			p, ok = paths[0], true
+			p, ok, exact = paths[0], true, true
 			l.terrs[e] = paths[1:]
 			l.failed = append(l.failed, p)
 		} else if p, ok = l.lines[atoi(m[1])]; ok {
@@ -181,9 +181,25 @@ func (l *loader) decodeProblems(err error) (Problems, bool) {
 			placed = false
 			continue
 		}
+		if exact && l.unsetAt(p) {
+			// `invalid duration ""` would hide the cause: the validator
+			// names the variable instead (or nothing, if the caller does
+			// not read the field; see Uses)
+			continue
+		}
 		probs = append(probs, fmt.Sprintf("%s: %s", p, plainTypeError(m[2])))
 	}
 	return probs, placed
+}
+
+// unsetAt reports whether the value at path names an unset variable.
+func (l *loader) unsetAt(path string) bool {
+	for _, u := range l.unset {
+		if u.path == path {
+			return true
+		}
+	}
+	return false
 }
 
 var typeErr = regexp.MustCompile("^cannot unmarshal !!(\\w+)( `.*`)? into (.+)$")

@@ -160,12 +160,34 @@ func (v *validator) unread(path string) bool {
 	if v.uses == nil {
 		return false
 	}
+	general := anyIndex(path)
 	for _, f := range v.uses {
-		if under(path, f) {
+		if under(path, f) || under(general, f) {
 			return false
 		}
 	}
 	return true
+}
+
+// anyIndex writes path's list indexes as "[]": "sources[2].schedule" is
+// "sources[].schedule", the form in which Uses names a field of every
+// element of a list.
+func anyIndex(path string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(path, '[')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(path[i:], ']')
+		if j < 0 {
+			break
+		}
+		b.WriteString(path[:i+1])
+		path = path[i+j:]
+	}
+	b.WriteString(path)
+	return b.String()
 }
 
 func (v *validator) addf(path, format string, args ...any) {
@@ -208,8 +230,10 @@ func (v *validator) namesLost(list string) bool {
 // unset variable of a field in use, in document order. It leaves out the
 // problems of fields that did not decode (a field with a type error is not
 // also "required") and of fields with an unset variable (their value is
-// known to be wrong, and "invalid URL" would only hide the cause). Fields
-// the caller does not read (see Uses) report no unset variable at all.
+// known to be wrong, and "invalid URL" would only hide the cause); a field
+// that did not decode because its variable is unset reports the variable
+// (the loader drops its type error). Fields the caller does not read (see
+// Uses) report no unset variable at all.
 func (v *validator) result() Problems {
 	var out Problems
 	for _, p := range v.probs {
@@ -222,7 +246,10 @@ func (v *validator) result() Problems {
 		out = append(out, p.path+": "+p.msg)
 	}
 	for _, u := range v.unset {
-		if v.named[u.path] || v.didNotDecode(u.path) || v.isUnused(u.path) || v.unread(u.path) {
+		// a field that did not decode for want of its variable (a
+		// duration, a number) reports the variable here, in place of
+		// the type error; a field inside one that failed does not
+		if v.named[u.path] || v.didNotDecode(u.path) && !slices.Contains(v.failed, u.path) || v.isUnused(u.path) || v.unread(u.path) {
 			continue
 		}
 		out = append(out, u.path+": "+notSet(u.vars))

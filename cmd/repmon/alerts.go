@@ -13,6 +13,7 @@ import (
 
 	"github.com/repmon/repmon/alerts"
 	"github.com/repmon/repmon/api"
+	"github.com/repmon/repmon/config"
 )
 
 const alertsUsage = `usage:
@@ -88,7 +89,11 @@ func alertsBacktest(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintf(stderr, "repmon: --%v\n", err)
 		return 2
 	}
-	cfg, err := loadConfig(*path, stderr)
+	// the rules, brands, the sources' names and how late their posts
+	// may arrive, and the database: not the collectors' and channels'
+	// secrets, which a shell beside the monitor's unit seldom has
+	cfg, err := loadConfig(*path, stderr, config.Uses("storage", "brands", "alerts.rules",
+		"sources[].name", "sources[].schedule", "sources[].backfill"))
 	if err != nil {
 		return 2
 	}

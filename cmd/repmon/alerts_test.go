@@ -8,11 +8,14 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
 
+	"github.com/repmon/repmon"
 	"github.com/repmon/repmon/store"
+	"github.com/repmon/repmon/store/storetest"
 )
 
 func alertsConfig(t *testing.T, hookURL string) string {
@@ -93,5 +96,51 @@ func TestAlertsBacktestCommand(t *testing.T) {
 	}
 	if rc := cmdAlerts([]string{"bogus"}, &out, &errb); rc != 2 {
 		t.Errorf("exit %d for an unknown subcommand", rc)
+	}
+}
+
+// TestBacktestNeedsNoSecrets: a backtest reads the rules, the brands, the
+// sources' schedules and backfills and the database, so a config whose
+// collector token and channel webhook are unset in the shell still
+// replays; a variable unset in a field it reads still stops it.
+func TestBacktestNeedsNoSecrets(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "repmon.db")
+	st, err := store.OpenSQLite(context.Background(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := storetest.Mention("northwind", "x", "1", -0.6)
+	if _, err := st.Save(context.Background(), store.Batch{Source: "x", Brand: "northwind", Mentions: []repmon.Mention{m}}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	const doc = `brands: [{name: northwind, query: northwind}]
+sources: [{name: x, type: x, bearer_token: "${REPMON_TEST_UNSET_X_TOKEN}", schedule: "@every 5m", backfill: BACKFILL}]
+alerts:
+  channels: [{name: chat, type: slack, webhook_url: "${REPMON_TEST_UNSET_SLACK_URL}"}]
+  rules: [{name: neg, type: negative_mention, channels: [chat]}]
+storage: {dsn: DSN}
+`
+	write := func(name, backfill string) string {
+		p := filepath.Join(dir, name)
+		text := strings.NewReplacer("DSN", db, "BACKFILL", backfill).Replace(doc)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	var out, errb bytes.Buffer
+	if rc := cmdAlerts([]string{"backtest", "--config", write("repmon.yml", "24h"), "--since", "2026-01-01T00:00:00Z"}, &out, &errb); rc != 0 {
+		t.Fatalf("exit %d; stderr: %s", rc, errb.String())
+	}
+	if !strings.Contains(out.String(), "replayed 1 mentions") || !regexp.MustCompile(`(?m)^neg\s+negative_mention\s+northwind\s+1$`).MatchString(out.String()) {
+		t.Errorf("output does not show neg firing once for northwind:\n%s", out.String())
+	}
+	out.Reset()
+	errb.Reset()
+	if rc := cmdAlerts([]string{"backtest", "--config", write("unset.yml", `"${REPMON_TEST_UNSET_BACKFILL}"`)}, &out, &errb); rc != 2 ||
+		!strings.Contains(errb.String(), "sources[0].backfill") || !strings.Contains(errb.String(), "REPMON_TEST_UNSET_BACKFILL is not set") {
+		t.Fatalf("exit %d, stderr %q; want 2 and the unset variable of sources[0].backfill", rc, errb.String())
 	}
 }
