@@ -67,7 +67,7 @@ type scratch struct {
 	anchored []int32
 	matches  []phraseMatch
 	first    map[uint64][]int32 // for _but_check on very long texts
-	lex      *lexicon           // the analyzer's lexicon during a call
+	lex      *lexicon           // the lexicon of the call (left set after it: see scoreRules)
 	rep      bool               // reputation mode during a call
 	// isHeadline is set in reputation mode when the text reads as news
 	isHeadline bool
@@ -117,6 +117,18 @@ func putScratch(s *scratch) {
 		return
 	}
 	scratchPool.Put(s)
+}
+
+// extend lengthens s.text by n bytes and returns its old length. Unlike
+// append(s.text, b...), it stores the slice's pointer only when it must
+// grow the buffer (see scoreRules).
+func (s *scratch) extend(n int) int {
+	ls := len(s.text)
+	if cap(s.text)-ls < n {
+		s.text = slices.Grow(s.text, n)
+	}
+	s.text = s.text[:ls+n]
+	return ls
 }
 
 func (s *scratch) str(i int) []byte   { t := &s.toks[i]; return s.text[t.s:t.e] }
@@ -265,9 +277,11 @@ func (s *scratch) tokenize(lex *lexicon, stop stopAt) bool {
 				*t = token{s: int32(start), e: int32(start + w), ls: int32(start), le: int32(start + w)}
 				if x != k0 || x2 != k1 {
 					// capitals: the lowercase form goes after the text
-					ls := len(s.text)
-					s.text = binary.LittleEndian.AppendUint64(s.text, k0)
-					s.text = binary.LittleEndian.AppendUint64(s.text, k1)[:ls+w]
+					// (appended in place: no pointer store, see scoreRules)
+					ls := s.extend(16)
+					binary.LittleEndian.PutUint64(s.text[ls:], k0)
+					binary.LittleEndian.PutUint64(s.text[ls+8:], k1)
+					s.text = s.text[:ls+w]
 					t.ls, t.le = int32(ls), int32(ls+w)
 					if (x|x2)&(0x20*lsb) == 0 { // no lowercase letter: str.isupper()
 						t.upper = true
@@ -807,8 +821,8 @@ func (s *scratch) shape(t *token, all uint8) {
 		s.lowerRunes(t)
 	case all&cUpper != 0:
 		// ASCII with capitals: lowercase into the area after the text
-		ls := len(s.text)
-		s.text = append(s.text, b[start:end]...)
+		ls := s.extend(end - start)
+		copy(s.text[ls:], b[start:end]) // b is the buffer before any growth
 		hasLower := false
 		for k := ls; k < len(s.text); k++ {
 			c := s.text[k]
@@ -985,7 +999,6 @@ func (a *Analyzer) score(s *scratch, text string, tr *tracer) Scores {
 	if a.mode == ModeReputation && a.lex.brand != nil {
 		sc = s.brandLayer(a.lex.brand, sc, tr)
 	}
-	s.lex = nil
 	return sc
 }
 
@@ -994,10 +1007,19 @@ func (a *Analyzer) score(s *scratch, text string, tr *tracer) Scores {
 // the text's tokens and lexicon for the layer.
 func (a *Analyzer) scoreRules(s *scratch, text string, tr *tracer) Scores {
 	lex := a.lex
-	s.lex = lex
+	// Pointer stores into the pooled scratch cost a write barrier each
+	// while the garbage collector marks, which in a monitor that is also
+	// collecting (and in a benchmark beside an allocating scorer) is much
+	// of the time: the lexicon is stored only when it changes (a pooled
+	// scratch keeps it until the pool is dropped, at most two collections
+	// on), and the text is copied in place, which writes only the length.
+	if s.lex != lex {
+		s.lex = lex
+	}
 	rep := a.mode == ModeReputation
 	s.rep = rep
-	s.text = append(s.text[:0], text...)
+	s.text = s.text[:0]
+	copy(s.text[s.extend(len(text)):], text)
 	switch {
 	case !rep && !s.tokenize(lex, stopEmoji):
 		s.expandEmoji(lex, text)
@@ -1023,7 +1045,10 @@ func (a *Analyzer) scoreRules(s *scratch, text string, tr *tracer) Scores {
 	}
 	capDiff := s.allcapDifferential()
 	n := len(s.toks)
-	s.sent = slices.Grow(s.sent[:0], n)[:n]
+	if cap(s.sent) < n {
+		s.sent = make([]float64, n, max(n, 2*cap(s.sent)))
+	}
+	s.sent = s.sent[:n]
 	sent := s.sent
 	clear(sent)
 	s.anyPos, s.anyNeg, s.dense = false, false, false
