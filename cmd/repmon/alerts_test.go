@@ -13,9 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/repmon/repmon"
 	"github.com/repmon/repmon/store"
-	"github.com/repmon/repmon/store/storetest"
 )
 
 func alertsConfig(t *testing.T, hookURL string) string {
@@ -105,16 +103,7 @@ func TestAlertsBacktestCommand(t *testing.T) {
 // replays; a variable unset in a field it reads still stops it.
 func TestBacktestNeedsNoSecrets(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "repmon.db")
-	st, err := store.OpenSQLite(context.Background(), db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := storetest.Mention("northwind", "x", "1", -0.6)
-	if _, err := st.Save(context.Background(), store.Batch{Source: "x", Brand: "northwind", Mentions: []repmon.Mention{m}}); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
+	db := storeOneMention(t, dir)
 	const doc = `brands: [{name: northwind, query: northwind}]
 sources: [{name: x, type: x, bearer_token: "${REPMON_TEST_UNSET_X_TOKEN}", schedule: "@every 5m", backfill: BACKFILL}]
 alerts:

@@ -18,16 +18,7 @@ import (
 // config whose storage holds an unset variable.
 func TestMentionsNeedsOnlyTheDatabase(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "repmon.db")
-	st, err := store.OpenSQLite(context.Background(), db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := storetest.Mention("northwind", "x", "1", -0.6)
-	if _, err := st.Save(context.Background(), store.Batch{Source: "x", Brand: "northwind", Mentions: []repmon.Mention{m}}); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
+	db := storeOneMention(t, dir)
 	const doc = `brands: [{name: northwind, query: northwind}]
 sources: [{name: x, type: x, bearer_token: "${REPMON_TEST_UNSET_X_TOKEN}"}]
 alerts:
@@ -52,4 +43,22 @@ storage: {dsn: DSN}
 	if code := cmdMentions([]string{"--config", cfg}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "REPMON_TEST_UNSET_DB is not set") {
 		t.Fatalf("exit %d, stderr %q; want 2 and the unset variable of storage.dsn", code, stderr.String())
 	}
+}
+
+// storeOneMention makes a database in dir, as `repmon run` would have
+// left it, holding one negative mention of northwind from source x, and
+// returns its path.
+func storeOneMention(t *testing.T, dir string) string {
+	t.Helper()
+	db := filepath.Join(dir, "repmon.db")
+	st, err := store.OpenSQLite(context.Background(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	m := storetest.Mention("northwind", "x", "1", -0.6)
+	if _, err := st.Save(context.Background(), store.Batch{Source: "x", Brand: "northwind", Mentions: []repmon.Mention{m}}); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
