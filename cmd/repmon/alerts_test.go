@@ -112,12 +112,7 @@ alerts:
 storage: {dsn: DSN}
 `
 	write := func(name, backfill string) string {
-		p := filepath.Join(dir, name)
-		text := strings.NewReplacer("DSN", db, "BACKFILL", backfill).Replace(doc)
-		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
+		return writeConfig(t, dir, name, strings.NewReplacer("DSN", db, "BACKFILL", backfill).Replace(doc))
 	}
 	var out, errb bytes.Buffer
 	if rc := cmdAlerts([]string{"backtest", "--config", write("repmon.yml", "24h"), "--since", "2026-01-01T00:00:00Z"}, &out, &errb); rc != 0 {

@@ -27,11 +27,7 @@ alerts:
 storage: {dsn: DSN}
 `
 	write := func(name, dsn string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(strings.Replace(doc, "DSN", dsn, 1)), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
+		return writeConfig(t, dir, name, strings.Replace(doc, "DSN", dsn, 1))
 	}
 	var stdout, stderr bytes.Buffer
 	if code := cmdMentions([]string{"--config", write("repmon.yml", db)}, &stdout, &stderr); code != 0 || strings.Count(stdout.String(), "\n") != 1 {
@@ -61,4 +57,14 @@ func storeOneMention(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// writeConfig writes doc to the file name in dir and returns its path.
+func writeConfig(t *testing.T, dir, name, doc string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

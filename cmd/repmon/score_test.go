@@ -186,13 +186,7 @@ func TestScoreLongLine(t *testing.T) {
 // --brand the brand's names.
 func TestScoreConfig(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, doc string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(doc), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, doc string) string { return writeConfig(t, dir, name, doc) }
 	const base = `brands:
   - {name: northwind, query: northwind}
   - {name: delight_bakery, query: '"delight bakery"', names: ["Delight Bakery"]}
